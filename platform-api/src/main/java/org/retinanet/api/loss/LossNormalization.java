@@ -1,0 +1,41 @@
+package org.retinanet.api.loss;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * How summed losses become the loss that backward runs on.
+ *
+ * <ul>
+ *   <li>{@code batch_positives}: divide by the number of positive anchors in the whole batch
+ *       (at least 1): the paper and mmdetection.
+ *   <li>{@code per_image}: divide each image's sum by its own positives (at least 1), then average
+ *       over images: torchvision.
+ *   <li>{@code ema}: divide by an exponential moving average of the batch's positive count with
+ *       {@code momentum} (detectron2, 0.9, starting at 100).
+ * </ul>
+ */
+public record LossNormalization(String mode, Double momentum, Double initial) {
+
+    public static final String BATCH_POSITIVES = "batch_positives";
+    public static final String PER_IMAGE = "per_image";
+    public static final String EMA = "ema";
+
+    @JsonCreator
+    public LossNormalization(
+            @JsonProperty("mode") String mode,
+            @JsonProperty("momentum") Double momentum,
+            @JsonProperty("initial") Double initial) {
+        this.mode = mode == null ? BATCH_POSITIVES : mode;
+        this.momentum = momentum == null ? 0.9 : momentum;
+        this.initial = initial == null ? 100.0 : initial;
+        if (!this.mode.equals(BATCH_POSITIVES) && !this.mode.equals(PER_IMAGE) && !this.mode.equals(EMA)) {
+            throw new IllegalArgumentException(
+                    "normalization.mode '" + mode + "' is not one of batch_positives, per_image, ema");
+        }
+    }
+
+    public static LossNormalization batchPositives() {
+        return new LossNormalization(BATCH_POSITIVES, null, null);
+    }
+}

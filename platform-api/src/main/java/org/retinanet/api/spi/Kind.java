@@ -1,0 +1,41 @@
+package org.retinanet.api.spi;
+
+import org.retinanet.api.config.BackboneConfig;
+import org.retinanet.api.config.BoxLossConfig;
+import org.retinanet.api.config.ClassificationLossConfig;
+import org.retinanet.api.config.ComponentConfig;
+import org.retinanet.api.config.DatasetConfig;
+import org.retinanet.api.config.EvaluatorConfig;
+import org.retinanet.api.config.HeadConfig;
+import org.retinanet.api.config.NeckConfig;
+import org.retinanet.api.config.PipelineConfig;
+
+/** The kinds of component a plugin can contribute; each has its own id namespace and config base type. */
+public enum Kind {
+    BACKBONE("backbone", BackboneConfig.class),
+    NECK("neck", NeckConfig.class),
+    HEAD("head", HeadConfig.class),
+    CLASSIFICATION_LOSS("classification loss", ClassificationLossConfig.class),
+    BOX_LOSS("box loss", BoxLossConfig.class),
+    DATASET("dataset", DatasetConfig.class),
+    PIPELINE("pipeline", PipelineConfig.class),
+    EVALUATOR("evaluator", EvaluatorConfig.class);
+
+    private final String displayName;
+    private final Class<? extends ComponentConfig> configBase;
+
+    Kind(String displayName, Class<? extends ComponentConfig> configBase) {
+        this.displayName = displayName;
+        this.configBase = configBase;
+    }
+
+    /** Lower-case name used in messages ("unknown backbone 'x'"). */
+    public String displayName() {
+        return displayName;
+    }
+
+    /** The Jackson base type whose {@code type} field selects a factory of this kind. */
+    public Class<? extends ComponentConfig> configBase() {
+        return configBase;
+    }
+}
