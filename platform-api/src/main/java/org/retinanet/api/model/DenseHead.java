@@ -13,7 +13,7 @@ import org.retinanet.api.data.ImageMeta;
  * classification logits of each level, shape (N, H*W*A, K), then the box deltas of each level,
  * shape (N, H*W*A, 4); locations are ordered (h, w, anchor) as torchvision flattens them.
  */
-public interface DenseHead extends ai.djl.nn.Block {
+public interface DenseHead extends ai.djl.nn.Block, CheckpointKeys {
 
     int numClasses();
 
