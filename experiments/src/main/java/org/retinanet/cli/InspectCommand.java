@@ -1,0 +1,86 @@
+package org.retinanet.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.retinanet.api.registry.Registry;
+import org.retinanet.experiments.config.Experiment;
+import org.retinanet.experiments.model.Detector;
+import org.retinanet.experiments.model.DetectorBuilder;
+import org.retinanet.experiments.Presets;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code retinanet inspect}: the resolved config and the model's parameter counts. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Print the resolved config (after base: inheritance and --set) and parameter counts per component.")
+final class InspectCommand implements Callable<Integer> {
+
+    @ParentCommand
+    RootCommand root;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE|PRESET", description = "Config file or preset name.")
+    String config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config value (dotted path; repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--json", description = "Machine-readable output.")
+    boolean json;
+
+    @Option(names = "--presets", description = "List the built-in presets.")
+    boolean presets;
+
+    @Option(names = "--no-model", description = "Only resolve the config; do not build the model.")
+    boolean noModel;
+
+    @Override
+    public Integer call() throws Exception {
+        if (presets) {
+            Presets.names().forEach(System.out::println);
+            return 0;
+        }
+        if (config == null) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--config is required");
+        }
+        Registry registry = root.registry();
+        Experiment experiment = Experiment.load(config, overrides, registry);
+        Map<String, Long> counts = noModel ? Map.of() : parameterCounts(experiment, registry);
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("config", experiment.resolved().tree());
+            if (!noModel) {
+                out.put("parameters", counts);
+            }
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+            return 0;
+        }
+        System.out.print(experiment.yaml());
+        if (!noModel) {
+            System.out.println("# parameters");
+            long total = 0;
+            for (var e : counts.entrySet()) {
+                System.out.printf("#   %-10s %,15d%n", e.getKey(), e.getValue());
+                total += e.getValue();
+            }
+            System.out.printf("#   %-10s %,15d%n", "total", total);
+        }
+        return 0;
+    }
+
+    private static Map<String, Long> parameterCounts(Experiment experiment, Registry registry) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Detector detector = new DetectorBuilder(registry)
+                    .build(experiment.config().model(), experiment.numClasses(registry));
+            int s = experiment.config().model().inputSize();
+            detector.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, s, s));
+            return detector.parameterCounts();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package org.retinanet.experiments.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * Optimisation and schedule, mmdetection's semantics: SGD (torch form) with momentum and weight
+ * decay; linear warmup over {@code warmupIters} from {@code warmupRatio * lr}; step decay by
+ * {@code stepGamma} at the epochs in {@code steps}; {@code autoScaleLr} scales lr by
+ * total batch / {@code baseBatchSize} (mmdetection: 16).
+ */
+public record TrainConfig(
+        Integer epochs,
+        Double lr,
+        Double momentum,
+        Double weightDecay,
+        Integer warmupIters,
+        Double warmupRatio,
+        List<Integer> steps,
+        Double stepGamma,
+        Double gradClipNorm,
+        Boolean autoScaleLr,
+        Integer baseBatchSize,
+        Integer checkpointInterval,
+        Integer evalInterval,
+        Integer logInterval,
+        Integer keepCheckpoints) {
+
+    public TrainConfig(
+            @JsonProperty("epochs") Integer epochs,
+            @JsonProperty("lr") Double lr,
+            @JsonProperty("momentum") Double momentum,
+            @JsonProperty("weightDecay") Double weightDecay,
+            @JsonProperty("warmupIters") Integer warmupIters,
+            @JsonProperty("warmupRatio") Double warmupRatio,
+            @JsonProperty("steps") List<Integer> steps,
+            @JsonProperty("stepGamma") Double stepGamma,
+            @JsonProperty("gradClipNorm") Double gradClipNorm,
+            @JsonProperty("autoScaleLr") Boolean autoScaleLr,
+            @JsonProperty("baseBatchSize") Integer baseBatchSize,
+            @JsonProperty("checkpointInterval") Integer checkpointInterval,
+            @JsonProperty("evalInterval") Integer evalInterval,
+            @JsonProperty("logInterval") Integer logInterval,
+            @JsonProperty("keepCheckpoints") Integer keepCheckpoints) {
+        this.epochs = epochs == null ? 12 : epochs;
+        this.lr = lr == null ? 0.01 : lr;
+        this.momentum = momentum == null ? 0.9 : momentum;
+        this.weightDecay = weightDecay == null ? 1e-4 : weightDecay;
+        this.warmupIters = warmupIters == null ? 500 : warmupIters;
+        this.warmupRatio = warmupRatio == null ? 0.001 : warmupRatio;
+        this.steps = steps == null ? List.of(8, 11) : List.copyOf(steps);
+        this.stepGamma = stepGamma == null ? 0.1 : stepGamma;
+        this.gradClipNorm = gradClipNorm;
+        this.autoScaleLr = autoScaleLr == null ? false : autoScaleLr;
+        this.baseBatchSize = baseBatchSize == null ? 16 : baseBatchSize;
+        this.checkpointInterval = checkpointInterval == null ? 500 : checkpointInterval;
+        this.evalInterval = evalInterval == null ? 1 : evalInterval;
+        this.logInterval = logInterval == null ? 50 : logInterval;
+        this.keepCheckpoints = keepCheckpoints == null ? 3 : keepCheckpoints;
+        if (this.epochs <= 0 || this.lr <= 0 || this.warmupIters < 0 || this.warmupRatio <= 0 || this.warmupRatio > 1) {
+            throw new IllegalArgumentException("train: epochs and lr must be positive, warmupIters >= 0, 0 < warmupRatio <= 1");
+        }
+        if (this.gradClipNorm != null && this.gradClipNorm <= 0) {
+            throw new IllegalArgumentException("train.gradClipNorm must be positive, got " + this.gradClipNorm);
+        }
+    }
+
+    public static TrainConfig defaults() {
+        return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+}

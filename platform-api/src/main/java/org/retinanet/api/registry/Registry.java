@@ -1,0 +1,210 @@
+package org.retinanet.api.registry;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.google.inject.Guice;
+import com.google.inject.Inject;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.TypeLiteral;
+import com.google.inject.name.Names;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.retinanet.api.config.BackboneConfig;
+import org.retinanet.api.config.BoxLossConfig;
+import org.retinanet.api.config.ClassificationLossConfig;
+import org.retinanet.api.config.ComponentConfig;
+import org.retinanet.api.config.DatasetConfig;
+import org.retinanet.api.config.EvaluatorConfig;
+import org.retinanet.api.config.HeadConfig;
+import org.retinanet.api.config.NeckConfig;
+import org.retinanet.api.config.PipelineConfig;
+import org.retinanet.api.data.BatchPipeline;
+import org.retinanet.api.data.DatasetContext;
+import org.retinanet.api.data.DetectionDataset;
+import org.retinanet.api.data.DetectionEvaluator;
+import org.retinanet.api.data.PipelineContext;
+import org.retinanet.api.loss.BoxLoss;
+import org.retinanet.api.loss.ClassificationLoss;
+import org.retinanet.api.model.Backbone;
+import org.retinanet.api.model.DenseHead;
+import org.retinanet.api.model.FeatureSpec;
+import org.retinanet.api.model.HeadContext;
+import org.retinanet.api.model.Neck;
+import org.retinanet.api.spi.BackboneFactory;
+import org.retinanet.api.spi.BoxLossFactory;
+import org.retinanet.api.spi.ClassificationLossFactory;
+import org.retinanet.api.spi.ComponentFactory;
+import org.retinanet.api.spi.DatasetFactory;
+import org.retinanet.api.spi.EvaluatorFactory;
+import org.retinanet.api.spi.HeadFactory;
+import org.retinanet.api.spi.Kind;
+import org.retinanet.api.spi.NeckFactory;
+import org.retinanet.api.spi.PipelineFactory;
+
+/**
+ * The only way to build a component from config: looks the factory up by the config's type id
+ * and calls it. Also owns the config {@link ObjectMapper}, which knows every plugin's config
+ * records as named subtypes (unknown keys and unknown ids are errors).
+ */
+public final class Registry {
+
+    private final Map<Kind, Map<String, ComponentFactory<?>>> byId = new EnumMap<>(Kind.class);
+    private final Map<Class<?>, ComponentFactory<?>> byConfigType = new HashMap<>();
+    private final List<DiscoveredPlugin> plugins;
+    private final ObjectMapper mapper;
+
+    @Inject
+    Registry(Injector injector, List<DiscoveredPlugin> plugins) {
+        this.plugins = plugins;
+        for (Kind kind : Kind.values()) {
+            Map<String, ComponentFactory<?>> factories = injector.getInstance(
+                    Key.get(new TypeLiteral<Map<String, ComponentFactory<?>>>() {}, Names.named(kind.name())));
+            byId.put(kind, new TreeMap<>(factories));
+            for (ComponentFactory<?> f : factories.values()) {
+                ComponentFactory<?> clash = byConfigType.put(f.configType(), f);
+                if (clash != null) {
+                    throw new UserException("config type " + f.configType().getName() + " is used by both "
+                            + clash.kind().displayName() + " '" + clash.id() + "' and " + f.kind().displayName() + " '"
+                            + f.id() + "': each factory needs its own config record");
+                }
+            }
+        }
+        this.mapper = newMapper();
+    }
+
+    /** Discovers the plugins (class path + plugin directories) and assembles them with Guice. */
+    public static Registry create(List<Path> pluginDirs) {
+        List<DiscoveredPlugin> plugins = PluginLoader.discover(PluginLoader.directories(pluginDirs));
+        return createFrom(plugins);
+    }
+
+    public static Registry createFrom(List<DiscoveredPlugin> plugins) {
+        try {
+            return Guice.createInjector(new PluginModule(plugins)).getInstance(Registry.class);
+        } catch (com.google.inject.CreationException | com.google.inject.ProvisionException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof UserException u) {
+                    throw u;
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** A YAML mapper that resolves every registered config subtype; unknown keys fail. */
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    private ObjectMapper newMapper() {
+        ObjectMapper m = new ObjectMapper(new YAMLFactory()
+                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+        m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        m.setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
+        for (Map<String, ComponentFactory<?>> factories : byId.values()) {
+            for (ComponentFactory<?> f : factories.values()) {
+                m.registerSubtypes(new NamedType(f.configType(), f.id()));
+            }
+        }
+        return m;
+    }
+
+    public List<DiscoveredPlugin> plugins() {
+        return plugins;
+    }
+
+    /** Registered factories of one kind, sorted by id. */
+    public Collection<ComponentFactory<?>> factories(Kind kind) {
+        return byId.get(kind).values();
+    }
+
+    public ComponentFactory<?> factory(Kind kind, String id) {
+        ComponentFactory<?> f = byId.get(kind).get(id);
+        if (f == null) {
+            throw unknownId(kind, id);
+        }
+        return f;
+    }
+
+    public UserException unknownId(Kind kind, String id) {
+        return new UserException("unknown " + kind.displayName() + " '" + id + "', known: " + knownIds(kind));
+    }
+
+    public String knownIds(Kind kind) {
+        String ids = String.join(", ", byId.get(kind).keySet());
+        return ids.isEmpty() ? "(none registered)" : ids;
+    }
+
+    /** The id under which a config record's type is registered. */
+    public String idOf(ComponentConfig config) {
+        ComponentFactory<?> f = byConfigType.get(config.getClass());
+        if (f == null) {
+            throw new UserException("config " + config.getClass().getName() + " belongs to no registered factory");
+        }
+        return f.id();
+    }
+
+    public Backbone backbone(BackboneConfig config) {
+        return this.<BackboneConfig, BackboneFactory<BackboneConfig>>factoryFor(Kind.BACKBONE, config).create(config);
+    }
+
+    public Neck neck(NeckConfig config, List<FeatureSpec> inputs) {
+        return this.<NeckConfig, NeckFactory<NeckConfig>>factoryFor(Kind.NECK, config).create(config, inputs);
+    }
+
+    public DenseHead head(HeadConfig config, HeadContext context) {
+        return this.<HeadConfig, HeadFactory<HeadConfig>>factoryFor(Kind.HEAD, config).create(config, context);
+    }
+
+    public ClassificationLoss classificationLoss(ClassificationLossConfig config) {
+        return this.<ClassificationLossConfig, ClassificationLossFactory<ClassificationLossConfig>>factoryFor(
+                Kind.CLASSIFICATION_LOSS, config).create(config);
+    }
+
+    public BoxLoss boxLoss(BoxLossConfig config) {
+        return this.<BoxLossConfig, BoxLossFactory<BoxLossConfig>>factoryFor(Kind.BOX_LOSS, config).create(config);
+    }
+
+    public DetectionDataset dataset(DatasetConfig config, DatasetContext context) {
+        return this.<DatasetConfig, DatasetFactory<DatasetConfig>>factoryFor(Kind.DATASET, config).create(config, context);
+    }
+
+    public BatchPipeline pipeline(PipelineConfig config, PipelineContext context) {
+        return this.<PipelineConfig, PipelineFactory<PipelineConfig>>factoryFor(Kind.PIPELINE, config).create(config, context);
+    }
+
+    public DetectionEvaluator evaluator(EvaluatorConfig config) {
+        return this.<EvaluatorConfig, EvaluatorFactory<EvaluatorConfig>>factoryFor(Kind.EVALUATOR, config).create(config);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <C extends ComponentConfig, F extends ComponentFactory<?>> F factoryFor(Kind kind, C config) {
+        if (config == null) {
+            throw new UserException("no " + kind.displayName() + " configured; known: " + knownIds(kind));
+        }
+        ComponentFactory<?> f = byConfigType.get(config.getClass());
+        if (f == null || f.kind() != kind) {
+            throw new UserException(config.getClass().getSimpleName() + " is not a " + kind.displayName() + " config");
+        }
+        return (F) f;
+    }
+
+    /** Ids per kind, for messages and {@code retinanet plugins}. */
+    public Map<Kind, List<String>> ids() {
+        Map<Kind, List<String>> out = new EnumMap<>(Kind.class);
+        byId.forEach((k, v) -> out.put(k, v.keySet().stream().collect(Collectors.toList())));
+        return out;
+    }
+}
