@@ -1,19 +1,36 @@
 package org.retinanet.api.statedict;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * An ordered map from parameter name to tensor, read from a checkpoint file: PyTorch
  * {@code torch.save} files ({@code .pth}/{@code .pt}, zip + pickle), {@code .safetensors} and
  * {@code .npz}. Nested checkpoints ({@code {"meta", "state_dict"}} from mmdetection,
- * {@code {"model": ...}} from detectron2) are unwrapped to their state dict.
+ * {@code {"model": ...}} from detectron2, {@code {"model_state_dict": ...}}) are unwrapped to their
+ * state dict; values that are not tensors (metadata) are skipped.
  *
- * <p>TODO(statedict helper): implement.
+ * <p>Tensors come in the file's dtype (bfloat16 widened to float32); {@link #loadInto} converts
+ * them to each parameter's dtype.
  */
 public final class StateDict implements AutoCloseable {
 
@@ -27,9 +44,31 @@ public final class StateDict implements AutoCloseable {
         this.manager = manager;
     }
 
-    /** Reads a checkpoint; arrays live in a child of {@code manager}, released by {@link #close()}. */
+    /**
+     * Reads a checkpoint; arrays live in a child of {@code manager}, released by {@link #close()}.
+     * The format is recognised from the content (zip + data.pkl, safetensors header) and the
+     * {@code .npz} extension.
+     *
+     * @throws StateDictFormatException naming the file and the problem when it is not a readable
+     *     checkpoint (legacy torch format, TorchScript, truncated, unsupported dtype, ...)
+     * @throws NoSuchFileException when the file does not exist
+     */
     public static StateDict read(Path file, NDManager manager) throws IOException {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "checkpoint file not found");
+        }
+        Format format = Format.detect(file);
+        NDManager child = manager.newSubManager();
+        try {
+            Map<String, NDArray> tensors = switch (format) {
+                case TORCH_ZIP -> TorchZipReader.read(file, child);
+                case SAFETENSORS, NPZ -> decodeWithDjl(file, format, child);
+            };
+            return new StateDict(file, Collections.unmodifiableMap(tensors), child);
+        } catch (IOException | RuntimeException | Error e) {
+            child.close();
+            throw e;
+        }
     }
 
     public Path source() {
@@ -43,14 +82,133 @@ public final class StateDict implements AutoCloseable {
 
     /**
      * Copies tensors into initialised parameters ({@code target}: torch-style name to parameter,
-     * see {@link org.retinanet.api.model.TorchNames}).
+     * see {@link org.retinanet.api.model.TorchNames}). Every check (initialisation, shapes,
+     * strictness) runs before the first value is copied, so a failed load leaves the model as it
+     * was. Values are converted to each parameter's dtype and copied on its device.
+     *
+     * @throws IllegalArgumentException on the first shape mismatch (naming the key and both
+     *     shapes), or, when {@code options.strict()}, on missing or unexpected keys
+     * @throws IllegalStateException when a parameter to load is not initialised
      */
     public LoadReport loadInto(Map<String, Parameter> target, LoadOptions options) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return new StateDictLoader(this, target, options).load();
+    }
+
+    /**
+     * Writes {@code tensors} (names = keys, in map order) as a safetensors file, atomically: a
+     * temporary file in the same folder is written, flushed to disk and moved over {@code file}, so
+     * a reader never sees a half-written checkpoint.
+     */
+    public static void writeSafetensors(Map<String, NDArray> tensors, Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        List<String> previousNames = new ArrayList<>();
+        NDList list = new NDList(tensors.size());
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            if (e.getKey() == null || e.getKey().isEmpty()) {
+                throw new IllegalArgumentException("safetensors " + file + ": tensor names must not be empty");
+            }
+            previousNames.add(e.getValue().getName());
+            list.add(e.getValue());
+        }
+        try {
+            for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+                e.getValue().setName(e.getKey());
+            }
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                OutputStream out = Channels.newOutputStream(channel);
+                list.encode(out, NDList.Encoding.SAFETENSORS);
+                out.flush();
+                channel.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+            int i = 0;
+            for (NDArray array : list) {
+                array.setName(previousNames.get(i++));
+            }
+        }
     }
 
     @Override
     public void close() {
         manager.close();
+    }
+
+    private static Map<String, NDArray> decodeWithDjl(Path file, Format format, NDManager manager) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        if (format == Format.SAFETENSORS) {
+            long headerLength = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            if (headerLength < 0 || headerLength > bytes.length - 8) {
+                throw new StateDictFormatException(file, "safetensors header length " + headerLength
+                        + " exceeds the file's " + bytes.length + " bytes (truncated or corrupt?)");
+            }
+        }
+        NDList list;
+        try {
+            list = NDList.decode(manager, bytes);
+        } catch (RuntimeException e) {
+            throw new StateDictFormatException(file, "not a valid " + format.description + " (truncated or corrupt?): " + e, e);
+        }
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (NDArray array : list) {
+            String name = array.getName();
+            if (name == null || name.isEmpty()) {
+                throw new StateDictFormatException(file, format.description + " holds an array without a name");
+            }
+            NDArray value = array.getDataType() == DataType.BFLOAT16 ? array.toType(DataType.FLOAT32, false) : array;
+            value.setName(name);
+            if (out.put(name, value) != null) {
+                throw new StateDictFormatException(file, format.description + " holds two arrays named '" + name + "'");
+            }
+        }
+        return out;
+    }
+
+    /** The checkpoint formats, told apart by their first bytes. */
+    private enum Format {
+        TORCH_ZIP("torch.save zip archive"),
+        SAFETENSORS("safetensors file"),
+        NPZ("numpy .npz archive");
+
+        final String description;
+
+        Format(String description) {
+            this.description = description;
+        }
+
+        static Format detect(Path file) throws IOException {
+            byte[] head;
+            try (InputStream in = Files.newInputStream(file)) {
+                head = in.readNBytes(16);
+            }
+            String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (head.length == 0) {
+                throw new StateDictFormatException(file, "is empty");
+            }
+            boolean zip = head.length >= 4 && head[0] == 'P' && head[1] == 'K';
+            if (zip) {
+                return name.endsWith(".npz") ? NPZ : TORCH_ZIP;
+            }
+            if (name.endsWith(".npz")) {
+                throw new StateDictFormatException(file, "is not a zip archive, so not a numpy .npz file");
+            }
+            // safetensors: u64 little-endian header length, then the JSON header
+            if (head.length > 8 && head[8] == '{') {
+                return SAFETENSORS;
+            }
+            if (name.endsWith(".safetensors")) {
+                throw new StateDictFormatException(file, "does not start with a safetensors header (truncated or corrupt?)");
+            }
+            if ((head[0] & 0xFF) == 0x80) {
+                throw new StateDictFormatException(file, "is in the legacy torch.save format (torch < 1.6, or "
+                        + "_use_new_zipfile_serialization=False), which is not supported: re-save it with torch >= 1.6 "
+                        + "as torch.save(torch.load(path), 'converted.pth')");
+            }
+            throw new StateDictFormatException(file, "is not a checkpoint: neither a torch.save zip archive (.pth/.pt), "
+                    + "a safetensors file nor a numpy .npz archive");
+        }
     }
 }
