@@ -9,6 +9,6 @@ public final class EvaluatorFactories {
     private EvaluatorFactories() {}
 
     public static List<EvaluatorFactory<?>> all() {
-        return List.of();
+        return List.of(new CocoEvaluatorFactory(), new VocEvaluatorFactory());
     }
 }
