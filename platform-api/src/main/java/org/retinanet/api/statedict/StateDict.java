@@ -15,7 +15,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,7 +158,7 @@ public final class StateDict implements AutoCloseable {
             throw new StateDictFormatException(file, "not a valid " + format.description + " (truncated or corrupt?): " + e, e);
         }
         Map<String, NDArray> out = new LinkedHashMap<>();
-        for (NDArray array : list) {
+        for (NDArray array : format == Format.SAFETENSORS ? inDataOrder(file, bytes, list) : list) {
             String name = array.getName();
             if (name == null || name.isEmpty()) {
                 throw new StateDictFormatException(file, format.description + " holds an array without a name");
@@ -165,6 +170,24 @@ public final class StateDict implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * DJL's decoder loses the order of a safetensors file's tensors; the file's order is that of
+     * their data (the header's offsets), which for files written here is the writer's map order.
+     */
+    private static List<NDArray> inDataOrder(Path file, byte[] bytes, NDList list) throws StateDictFormatException {
+        Map<String, Long> start = new HashMap<>();
+        try {
+            int length = (int) java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            JsonNode header = new ObjectMapper().readTree(new String(bytes, 8, length, StandardCharsets.UTF_8));
+            header.fields().forEachRemaining(e -> start.put(e.getKey(), e.getValue().path("data_offsets").path(0).asLong()));
+        } catch (IOException | RuntimeException e) {
+            throw new StateDictFormatException(file, "unreadable safetensors header: " + e.getMessage(), e);
+        }
+        List<NDArray> ordered = new ArrayList<>(list);
+        ordered.sort(Comparator.comparingLong(a -> start.getOrDefault(a.getName(), Long.MAX_VALUE)));
+        return ordered;
     }
 
     /** The checkpoint formats, told apart by their first bytes. */
