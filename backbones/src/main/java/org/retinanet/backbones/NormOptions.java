@@ -1,0 +1,30 @@
+package org.retinanet.backbones;
+
+import org.retinanet.backbones.norm.BatchNorm2d;
+import org.retinanet.backbones.norm.FrozenBatchNorm2d;
+import org.retinanet.backbones.norm.GroupNorm2d;
+import org.retinanet.backbones.norm.NormLayer;
+
+/**
+ * How every norm layer of one backbone is built.
+ *
+ * @param type bn, frozen_bn or gn
+ * @param groups GroupNorm groups (gn only)
+ * @param normEval BN layers use running statistics in training and never update them
+ * @param affineTrainable whether weight/bias train (outside frozen stages)
+ */
+public record NormOptions(NormType type, int groups, boolean normEval, boolean affineTrainable) {
+
+    /**
+     * @param frozenStage the layer sits in a frozen stage: eval mode and nothing trains
+     * @param zeroInit the last norm of a residual branch under zero-init-residual
+     */
+    public NormLayer create(int channels, boolean frozenStage, boolean zeroInit) {
+        boolean trainable = affineTrainable && !frozenStage;
+        return switch (type) {
+            case BN -> new BatchNorm2d(channels, normEval || frozenStage, trainable, zeroInit);
+            case FROZEN_BN -> new FrozenBatchNorm2d(channels, zeroInit);
+            case GN -> new GroupNorm2d(groups, channels, trainable, zeroInit);
+        };
+    }
+}

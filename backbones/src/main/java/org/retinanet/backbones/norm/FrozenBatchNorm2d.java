@@ -1,0 +1,55 @@
+package org.retinanet.backbones.norm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+
+/**
+ * torchvision's FrozenBatchNorm2d (eps 1e-5): a fixed per-channel affine map computed from
+ * {@code weight}, {@code bias}, {@code running_mean} and {@code running_var}, none of which is
+ * ever trained or updated: {@code y = x * w / sqrt(rv + eps) + (b - rm * w / sqrt(rv + eps))}.
+ */
+public final class FrozenBatchNorm2d extends NormLayer {
+
+    public static final float EPS = 1e-5f;
+
+    private final Parameter weight;
+    private final Parameter bias;
+    private final Parameter runningMean;
+    private final Parameter runningVar;
+
+    public FrozenBatchNorm2d(int channels, boolean zeroInitWeight) {
+        super(channels);
+        Shape shape = new Shape(channels);
+        weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.GAMMA).optShape(shape)
+                .optInitializer(zeroInitWeight ? Initializer.ZEROS : Initializer.ONES).optRequiresGrad(false).build());
+        bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BETA).optShape(shape)
+                .optRequiresGrad(false).build());
+        runningMean = addParameter(Parameter.builder().setName("running_mean").setType(Parameter.Type.RUNNING_MEAN)
+                .optShape(shape).optRequiresGrad(false).build());
+        runningVar = addParameter(Parameter.builder().setName("running_var").setType(Parameter.Type.RUNNING_VAR)
+                .optShape(shape).optRequiresGrad(false).build());
+    }
+
+    @Override
+    public boolean usesRunningStatistics(boolean training) {
+        return true;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        NDArray w = store.getValue(weight, x.getDevice(), false);
+        NDArray b = store.getValue(bias, x.getDevice(), false);
+        NDArray rm = store.getValue(runningMean, x.getDevice(), false);
+        NDArray rv = store.getValue(runningVar, x.getDevice(), false);
+        NDArray scale = w.mul(rv.add(EPS).pow(-0.5f));
+        NDArray shift = b.sub(rm.mul(scale));
+        Shape c = perChannel(channels);
+        return new NDList(x.mul(scale.reshape(c)).add(shift.reshape(c)));
+    }
+}
