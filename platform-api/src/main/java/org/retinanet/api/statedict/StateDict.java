@@ -202,6 +202,14 @@ public final class StateDict implements AutoCloseable {
             this.description = description;
         }
 
+        /** A legacy torch.save file starts with the pickled magic number 0x1950a86a20f9469cfc6c (protocol 2, LONG1). */
+        private static final byte[] LEGACY_TORCH_MAGIC = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc,
+            (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
+
+        private static boolean startsWith(byte[] head, byte[] prefix) {
+            return head.length >= prefix.length && java.util.Arrays.equals(head, 0, prefix.length, prefix, 0, prefix.length);
+        }
+
         static Format detect(Path file) throws IOException {
             byte[] head;
             try (InputStream in = Files.newInputStream(file)) {
@@ -225,10 +233,14 @@ public final class StateDict implements AutoCloseable {
             if (name.endsWith(".safetensors")) {
                 throw new StateDictFormatException(file, "does not start with a safetensors header (truncated or corrupt?)");
             }
-            if ((head[0] & 0xFF) == 0x80) {
+            if (startsWith(head, LEGACY_TORCH_MAGIC)) {
                 throw new StateDictFormatException(file, "is in the legacy torch.save format (torch < 1.6, or "
                         + "_use_new_zipfile_serialization=False), which is not supported: re-save it with torch >= 1.6 "
                         + "as torch.save(torch.load(path), 'converted.pth')");
+            }
+            if ((head[0] & 0xFF) == 0x80) {
+                throw new StateDictFormatException(file, "is a plain Python pickle (such as a detectron2 .pkl of numpy "
+                        + "arrays), not a torch.save archive: convert it to .pth (torch.save) or .safetensors");
             }
             throw new StateDictFormatException(file, "is not a checkpoint: neither a torch.save zip archive (.pth/.pt), "
                     + "a safetensors file nor a numpy .npz archive");

@@ -75,6 +75,13 @@ class StateDictCorruptInputTest {
     }
 
     @Test
+    void plainPickleIsNotMistakenForALegacyTorchFile() throws IOException {
+        // pickle.dumps({"model": {}}, protocol=2)
+        byte[] pickle = {(byte) 0x80, 2, '}', 'q', 0, 'X', 5, 0, 0, 0, 'm', 'o', 'd', 'e', 'l', 'q', 1, '}', 'q', 2, 's', '.'};
+        assertRefused(file("model_final.pkl", pickle), "is a plain Python pickle");
+    }
+
+    @Test
     void emptyFile() throws IOException {
         assertRefused(file("empty.pth", new byte[0]), "is empty");
     }

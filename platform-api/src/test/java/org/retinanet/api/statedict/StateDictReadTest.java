@@ -24,7 +24,7 @@ import org.retinanet.testing.Fixtures;
 class StateDictReadTest {
 
     static final List<String> TINY_KEYS = List.of("f32", "f16", "f64", "i64", "i32", "u8", "flag", "bf16", "count",
-            "transposed", "view_a", "view_b", "expanded", "param");
+            "transposed", "view_a", "view_b", "expanded", "param", "subclass");
 
     static NDManager manager;
     static StateDict expected;
