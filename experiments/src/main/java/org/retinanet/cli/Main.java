@@ -17,7 +17,7 @@ public final class Main {
     public static int run(String... args) {
         Defaults.apply();
         RootCommand root = new RootCommand();
-        CommandLine cli = new CommandLine(root);
+        CommandLine cli = new CommandLine(root).setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd.getErr(), root.verbose));
         cli.setParameterExceptionHandler((e, a) -> {
             e.getCommandLine().getErr().println("error: " + e.getMessage());

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.retinanet.api.registry.DiscoveredPlugin;
-import org.retinanet.api.registry.PluginModule;
 import org.retinanet.api.registry.Registry;
 import org.retinanet.api.spi.ComponentFactory;
 import org.retinanet.api.spi.Kind;
@@ -38,7 +37,7 @@ final class PluginsCommand implements Callable<Integer> {
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("id", f.id());
                 e.put("description", f.description());
-                DiscoveredPlugin owner = ownerOf(registry, f);
+                DiscoveredPlugin owner = registry.owner(kind, f.id());
                 e.put("plugin", owner == null ? null : owner.plugin().getClass().getName());
                 e.put("jar", owner == null || owner.source() == null ? null : owner.source().toString());
                 e.put("config", f.configType().getName());
@@ -63,15 +62,6 @@ final class PluginsCommand implements Callable<Integer> {
             }
         });
         return 0;
-    }
-
-    private static DiscoveredPlugin ownerOf(Registry registry, ComponentFactory<?> factory) {
-        for (DiscoveredPlugin p : registry.plugins()) {
-            if (PluginModule.factoriesOf(p.plugin()).contains(factory)) {
-                return p;
-            }
-        }
-        return null;
     }
 
     /** Config fields and their types, in declaration order (records only). */

@@ -201,6 +201,18 @@ public final class Registry {
         return (F) f;
     }
 
+    /** The plugin that contributed {@code kind}/{@code id}, or null if none did. */
+    public DiscoveredPlugin owner(Kind kind, String id) {
+        for (DiscoveredPlugin p : plugins) {
+            for (ComponentFactory<?> f : PluginModule.factoriesOf(p.plugin())) {
+                if (f.kind() == kind && f.id().equals(id)) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
     /** Ids per kind, for messages and {@code retinanet plugins}. */
     public Map<Kind, List<String>> ids() {
         Map<Kind, List<String>> out = new EnumMap<>(Kind.class);

@@ -1,0 +1,75 @@
+package org.retinanet.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.retinanet.api.registry.UserException;
+import org.retinanet.experiments.config.Experiment;
+import org.retinanet.experiments.train.Progress;
+import org.retinanet.experiments.train.TensorBoardLog;
+import org.retinanet.experiments.train.TrainingFailedException;
+import org.retinanet.experiments.train.TrainingRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code retinanet train}: one training run in a work directory. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a detector; checkpoints, TensorBoard logs, metrics.json and detections.json go to the work directory.")
+final class TrainCommand implements Callable<Integer> {
+
+    @ParentCommand
+    RootCommand root;
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE|PRESET", description = "Config file or preset name.")
+    String config;
+
+    @Option(names = "--work-dir", required = true, paramLabel = "DIR", description = "Run directory.")
+    Path workDir;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config value (dotted path; repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--resume", description = "Continue from the latest checkpoint in the work directory.")
+    boolean resume;
+
+    @Option(names = "--max-iters", paramLabel = "N", description = "Stop after N iterations (smoke tests, quick looks).")
+    Long maxIters;
+
+    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", description = "Device (overrides the config's).")
+    String device;
+
+    @Option(names = "--gpus", paramLabel = "N", description = "Data-parallel GPUs (1 for now).")
+    int gpus = 1;
+
+    @Option(names = "--progress", paramLabel = "MODE", description = "auto, bar, lines or quiet (default: auto).")
+    Progress.Mode progress = Progress.Mode.AUTO;
+
+    @Override
+    public Integer call() throws Exception {
+        if (gpus != 1) {
+            throw new UserException("--gpus " + gpus + ": data-parallel training over several GPUs is not implemented yet;"
+                    + " run one process per GPU (retinanet grid --jobs N does)");
+        }
+        if (maxIters != null && maxIters <= 0) {
+            throw new UserException("--max-iters must be positive, got " + maxIters);
+        }
+        var registry = root.registry();
+        Experiment experiment = Experiment.load(config, overrides, registry);
+        TrainingRun run = new TrainingRun(registry, experiment, workDir,
+                new TrainingRun.Options(resume, maxIters, device, progress, TensorBoardLog::new));
+        try {
+            TrainingRun.Result result = run.run();
+            System.out.println("finished " + result.iterations() + " iterations; run directory: " + workDir.toAbsolutePath());
+            if (result.evaluation() != null) {
+                System.out.println(result.evaluation().summary());
+            }
+            System.out.println("TensorBoard: tensorboard --logdir " + workDir.toAbsolutePath());
+            return 0;
+        } catch (TrainingFailedException e) {
+            System.err.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package org.retinanet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The user journey "add a plugin via SPI": a toy backbone and a toy loss are compiled here into
+ * a jar that is not on the class path, loaded with --plugins, and used by name in a config.
+ */
+class ExternalPluginJarTest {
+
+    @TempDir
+    static Path tmp;
+
+    static Path pluginDir;
+
+    @BeforeAll
+    static void buildPluginJar() throws Exception {
+        Path src = tmp.resolve("src/com/example/toy");
+        Files.createDirectories(src);
+        try (InputStream in = ExternalPluginJarTest.class.getResourceAsStream("/toyplugin/com/example/toy/ToyPlugin.java")) {
+            Files.copy(in, src.resolve("ToyPlugin.java"));
+        }
+        Path classes = tmp.resolve("classes");
+        Files.createDirectories(classes);
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        int rc = javac.run(null, null, null, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
+                "-proc:none", src.resolve("ToyPlugin.java").toString());
+        assertThat(rc).as("toy plugin compiles").isZero();
+        pluginDir = tmp.resolve("plugins");
+        Files.createDirectories(pluginDir);
+        try (OutputStream os = Files.newOutputStream(pluginDir.resolve("toy-plugin.jar"));
+                JarOutputStream jar = new JarOutputStream(os)) {
+            jar.putNextEntry(new JarEntry("META-INF/services/org.retinanet.api.spi.RetinanetPlugin"));
+            jar.write("com.example.toy.ToyPlugin\n".getBytes());
+            jar.closeEntry();
+            try (Stream<Path> files = Files.walk(classes)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    jar.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+                    jar.write(Files.readAllBytes(f));
+                    jar.closeEntry();
+                }
+            }
+        }
+    }
+
+    @Test
+    void pluginIsNotOnTheClassPath() {
+        assertThatThrownBy(() -> Class.forName("com.example.toy.ToyPlugin")).isInstanceOf(ClassNotFoundException.class);
+    }
+
+    @Test
+    void pluginsCommandListsTheJarsComponents() throws Exception {
+        CliRunner.Result r = CliRunner.run("--plugins", pluginDir.toString(), "plugins", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode toy = find(json.get("backbone"), "toy_backbone");
+        assertThat(toy.get("jar").asText()).endsWith("toy-plugin.jar");
+        assertThat(toy.get("fields").has("width")).isTrue();
+        assertThat(find(json.get("classification_loss"), "toy_loss").get("plugin").asText()).isEqualTo("com.example.toy.ToyPlugin");
+        assertThat(find(json.get("backbone"), "resnet").get("jar").asText()).doesNotContain("toy-plugin");
+    }
+
+    @Test
+    void configUsesThePluginByName() throws Exception {
+        Path config = writeConfig();
+        CliRunner.Result r = CliRunner.run("--plugins", pluginDir.toString(), "inspect", "--config", config.toString(), "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        // 3x3 convs 3->8, 8->16, 16->32, no biases
+        assertThat(json.at("/parameters/backbone").asLong()).isEqualTo(8 * 3 * 9 + 16 * 8 * 9 + 32 * 16 * 9);
+    }
+
+    @Test
+    void trainsWithThePluginsComponents() throws Exception {
+        Path config = writeConfig();
+        Path work = tmp.resolve("run");
+        CliRunner.Result r = CliRunner.run("--plugins", pluginDir.toString(), "train", "--config", config.toString(),
+                "--work-dir", work.toString(), "--max-iters", "3", "--progress", "lines");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(work.resolve("manifest.json")).content().contains("\"status\" : \"finished\"");
+        assertThat(Files.readString(work.resolve("config.yaml"))).contains("toy_backbone", "toy_loss");
+    }
+
+    @Test
+    void withoutThePluginTheIdIsUnknown() throws Exception {
+        CliRunner.Result r = CliRunner.run("inspect", "--config", writeConfig().toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("error: config ").contains("unknown backbone 'toy_backbone' at model.backbone, known: resnet, resnext");
+        assertThat(r.err().lines().count()).isEqualTo(1);
+    }
+
+    private static Path writeConfig() throws IOException {
+        Path config = tmp.resolve("toy.yaml");
+        Files.writeString(config, String.join("\n", List.of(
+                "base: retinanet_r18_fpn_shapes",
+                "model:",
+                "  backbone: {type: toy_backbone, width: 8}",
+                "  neck: {startLevel: 0, numOuts: 5, outChannels: 16}",
+                "  head: {featChannels: 16, stackedConvs: 1}",
+                "  lossCls: {type: toy_loss, scale: 0.5}",
+                "data:",
+                "  train: {dataset: {numImages: 8}, batchSize: 2, workers: 1}",
+                "  val: null",
+                "")));
+        return config;
+    }
+
+    private static JsonNode find(JsonNode entries, String id) {
+        for (JsonNode e : entries) {
+            if (e.get("id").asText().equals(id)) {
+                return e;
+            }
+        }
+        throw new AssertionError(id + " not listed in " + entries);
+    }
+}
