@@ -7,14 +7,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
@@ -105,36 +100,7 @@ public final class StateDict implements AutoCloseable {
      * a reader never sees a half-written checkpoint.
      */
     public static void writeSafetensors(Map<String, NDArray> tensors, Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        List<String> previousNames = new ArrayList<>();
-        NDList list = new NDList(tensors.size());
-        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-            if (e.getKey() == null || e.getKey().isEmpty()) {
-                throw new IllegalArgumentException("safetensors " + file + ": tensor names must not be empty");
-            }
-            previousNames.add(e.getValue().getName());
-            list.add(e.getValue());
-        }
-        try {
-            for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-                e.getValue().setName(e.getKey());
-            }
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                OutputStream out = Channels.newOutputStream(channel);
-                list.encode(out, NDList.Encoding.SAFETENSORS);
-                out.flush();
-                channel.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-            int i = 0;
-            for (NDArray array : list) {
-                array.setName(previousNames.get(i++));
-            }
-        }
+        SafetensorsWriter.write(tensors, file);
     }
 
     @Override

@@ -70,6 +70,24 @@ class StateDictSafetensorsTest {
     }
 
     @Test
+    void badNamesAreRefusedBeforeAnythingIsWritten() throws IOException {
+        NDArray x = manager.create(new float[] {1});
+        Map<String, NDArray> twice = new LinkedHashMap<>();
+        twice.put("a", x);
+        twice.put("b", x);
+        Path file = dir.resolve("bad.safetensors");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StateDict.writeSafetensors(twice, file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'b' is also stored under another name");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StateDict.writeSafetensors(Map.of("", x), file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must not be empty");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    @Test
     void replacesAnExistingFileAtomicallyAndLeavesNoTemporaryFiles() throws IOException {
         Path file = dir.resolve("ckpt.safetensors");
         StateDict.writeSafetensors(Map.of("x", manager.create(new float[] {1})), file);
