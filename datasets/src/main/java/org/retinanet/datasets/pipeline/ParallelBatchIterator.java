@@ -34,6 +34,7 @@ final class ParallelBatchIterator implements BatchIterator {
     private final ThreadPoolExecutor pool;
     private final ArrayDeque<Future<HostBatch>> inFlight = new ArrayDeque<>();
     private final List<String> skipped = Collections.synchronizedList(new ArrayList<>());
+    private final List<Thread> threads = Collections.synchronizedList(new ArrayList<>());
     private int nextToSubmit;
     private HostBatch pending;
     private boolean closed;
@@ -45,10 +46,11 @@ final class ParallelBatchIterator implements BatchIterator {
         this.prefetch = prefetch;
         this.nextToSubmit = Math.min(firstBatch, batches.size());
         String prefix = THREAD_PREFIX + ITERATORS.incrementAndGet() + "-";
-        AtomicInteger threads = new AtomicInteger();
+        AtomicInteger count = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(workers, workers, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, prefix + threads.incrementAndGet());
+            Thread t = new Thread(r, prefix + count.incrementAndGet());
             t.setDaemon(true);
+            threads.add(t);
             return t;
         });
         pool.allowCoreThreadTimeOut(true);
@@ -69,6 +71,9 @@ final class ParallelBatchIterator implements BatchIterator {
             HostBatch batch = await(head);
             fill();
             pending = batch; // null when every image of the batch was skipped: try the next one
+        }
+        if (pending == null && !closed) {
+            close(); // epoch exhausted: no threads outlive it, even if the caller forgets close()
         }
         return pending != null;
     }
@@ -124,6 +129,12 @@ final class ParallelBatchIterator implements BatchIterator {
         try {
             if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("data loader threads did not stop within 30 s");
+            }
+            // a terminated pool's last worker may still be unwinding: wait until it is gone
+            synchronized (threads) {
+                for (Thread t : threads) {
+                    t.join(5000);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

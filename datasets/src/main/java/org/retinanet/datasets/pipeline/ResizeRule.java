@@ -16,8 +16,9 @@ public final class ResizeRule {
         int longSide = Math.max(w, h);
         int shortSide = Math.min(w, h);
         if (torchvisionRounding) {
-            // torchvision 0.14: float32 tensors for the factor, then interpolate floors side * factor
-            float factor = Math.min((float) shortMax / (float) shortSide, (float) longMax / (float) longSide);
+            // torchvision 0.14: the factor in float32 tensors, where `800 / t` is computed as
+            // reciprocal(t) * 800 (two roundings); then interpolate floors side * factor in double
+            float factor = Math.min((1f / shortSide) * shortMax, (1f / longSide) * longMax);
             return new int[] {(int) Math.floor(w * (double) factor), (int) Math.floor(h * (double) factor)};
         }
         double factor = Math.min((double) longMax / longSide, (double) shortMax / shortSide);
