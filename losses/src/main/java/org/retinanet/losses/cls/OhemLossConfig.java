@@ -22,7 +22,8 @@ import org.retinanet.losses.ConfigChecks;
  *     null or 0 switches NMS off
  * @param positiveFraction fraction of B reserved for positives, e.g. 0.25 for 1:3; null (default)
  *     ranks by loss alone
- * @param maxNegativesPerPositive cap on negatives per positive; null (default) for no cap
+ * @param maxNegativesPerPositive cap on negatives per positive; null (default) for no cap; needs
+ *     positiveFraction
  * @param includeBoxLoss add the box loss of positives to their score, as in OHEM's original form
  *     (true); needs the head to pass the per-anchor box loss
  * @param lossWeight multiplies the loss (1.0)
@@ -51,6 +52,10 @@ public record OhemLossConfig(
         }
         if (maxNegativesPerPositive != null) {
             ConfigChecks.nonNegative("ohem", "maxNegativesPerPositive", maxNegativesPerPositive);
+            if (positiveFraction == null) {
+                throw new IllegalArgumentException("ohem: maxNegativesPerPositive (" + maxNegativesPerPositive
+                        + ") needs positiveFraction: without it the minibatch ignores labels");
+            }
         }
         ConfigChecks.nonNegative("ohem", "lossWeight", lossWeight);
     }
