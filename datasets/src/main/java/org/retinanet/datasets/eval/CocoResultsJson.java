@@ -103,17 +103,17 @@ public final class CocoResultsJson {
         String name = file.toString();
         try (InputStream in = Files.newInputStream(file); JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
-                throw error(name, p.currentLocation(), "expected a JSON array of detections");
+                throw error(name, p.currentTokenLocation(), "expected a JSON array of detections");
             }
             int index = 0;
             for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), index++) {
                 if (t == null) {
-                    throw error(name, p.currentLocation(), "unexpected end of file inside the array");
+                    throw error(name, p.currentTokenLocation(), "unexpected end of file inside the array");
                 }
                 if (t != JsonToken.START_OBJECT) {
-                    throw error(name, p.currentLocation(), "detection " + index + " is not an object");
+                    throw error(name, p.currentTokenLocation(), "detection " + index + " is not an object");
                 }
-                JsonLocation start = p.currentLocation();
+                JsonLocation start = p.currentTokenLocation();
                 readOne(p, name, index, start, sink);
             }
         } catch (NoSuchFileException e) {
@@ -170,7 +170,7 @@ public final class CocoResultsJson {
     private static long integer(JsonParser p, JsonToken v, String name, String what, String field)
             throws IOException {
         if (v != JsonToken.VALUE_NUMBER_INT) {
-            throw error(name, p.currentLocation(), what + ": '" + field + "' must be an integer, got " + p.getText());
+            throw error(name, p.currentTokenLocation(), what + ": '" + field + "' must be an integer, got " + p.getText());
         }
         return p.getLongValue();
     }
@@ -178,14 +178,14 @@ public final class CocoResultsJson {
     private static double number(JsonParser p, JsonToken v, String name, String what, String field)
             throws IOException {
         if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
-            throw error(name, p.currentLocation(), what + ": '" + field + "' must be a number, got " + p.getText());
+            throw error(name, p.currentTokenLocation(), what + ": '" + field + "' must be a number, got " + p.getText());
         }
         return p.getDoubleValue();
     }
 
     private static double[] box(JsonParser p, JsonToken v, String name, String what) throws IOException {
         if (v != JsonToken.START_ARRAY) {
-            throw error(name, p.currentLocation(), what + ": 'bbox' must be an array [x, y, w, h]");
+            throw error(name, p.currentTokenLocation(), what + ": 'bbox' must be an array [x, y, w, h]");
         }
         double[] b = new double[4];
         int n = 0;
@@ -197,7 +197,7 @@ public final class CocoResultsJson {
             n++;
         }
         if (n != 4) {
-            throw error(name, p.currentLocation(), what + ": 'bbox' has " + n + " numbers, expected 4 (x, y, w, h)");
+            throw error(name, p.currentTokenLocation(), what + ": 'bbox' has " + n + " numbers, expected 4 (x, y, w, h)");
         }
         return b;
     }

@@ -1,0 +1,84 @@
+package org.retinanet.datasets.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Timing of the {@code coco} evaluator for scripts/bench/coco_eval_bench.sh (not a test):
+ * {@code CocoEvalBench gt.json dets.json out.json}. Loads the ground truth (databind) and the
+ * results file (streaming) into a problem, then times evaluate + accumulate + summarize once in a
+ * fresh JVM (what a user sees; pycocotools is timed the same way) and the best of a few repeats.
+ */
+public final class CocoEvalBench {
+
+    private static final int REPEATS = 5;
+
+    private CocoEvalBench() {}
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 3) {
+            System.err.println("usage: CocoEvalBench gt.json dets.json out.json");
+            System.exit(2);
+        }
+        ObjectMapper mapper = new ObjectMapper();
+        long t0 = System.nanoTime();
+        CocoEvalProblem problem = load(mapper, Path.of(args[0]), Path.of(args[1]));
+        long t1 = System.nanoTime();
+        CocoEvaluatorConfig config = CocoEvaluatorConfig.defaults();
+        CocoEvalResult result = CocoEval.run(problem, config);
+        double[] stats = result.stats();
+        String summary = result.summary();
+        long t2 = System.nanoTime();
+        double best = (t2 - t1) / 1e9;
+        for (int i = 0; i < REPEATS; i++) {
+            long s = System.nanoTime();
+            CocoEval.run(problem, config).stats();
+            best = Math.min(best, (System.nanoTime() - s) / 1e9);
+        }
+        System.out.printf("java: %d images, %d categories, %d gt, %d detections, threads %d%n",
+                problem.imageCount(), problem.categoryCount(), problem.gtCount(), problem.detectionCount(),
+                config.threads());
+        System.out.printf("java: load %.3f s, evaluate+accumulate+summarize %.3f s (first), %.3f s (best of %d)%n",
+                (t1 - t0) / 1e9, (t2 - t1) / 1e9, best, REPEATS + 1);
+        ObjectNode out = mapper.createObjectNode();
+        out.put("load_s", (t1 - t0) / 1e9);
+        out.put("eval_first_s", (t2 - t1) / 1e9);
+        out.put("eval_best_s", best);
+        out.put("repeats", REPEATS + 1);
+        out.put("threads", config.threads());
+        var array = out.putArray("stats");
+        for (double v : stats) {
+            array.add(v);
+        }
+        out.put("summary", summary);
+        mapper.writerWithDefaultPrettyPrinter().writeValue(Path.of(args[2]).toFile(), out);
+    }
+
+    static CocoEvalProblem load(ObjectMapper mapper, Path gtFile, Path detsFile) throws IOException {
+        JsonNode gt = mapper.readTree(gtFile.toFile());
+        JsonNode images = gt.get("images");
+        long[] imageIds = new long[images.size()];
+        for (int i = 0; i < imageIds.length; i++) {
+            imageIds[i] = images.get(i).get("id").asLong();
+        }
+        JsonNode cats = gt.get("categories");
+        long[] catIds = new long[cats.size()];
+        String[] names = new String[cats.size()];
+        for (int i = 0; i < catIds.length; i++) {
+            catIds[i] = cats.get(i).get("id").asLong();
+            names[i] = cats.get(i).get("name").asText();
+        }
+        CocoEvalProblem.Builder b = CocoEvalProblem.builder().images(imageIds).categories(catIds, names);
+        for (JsonNode a : gt.get("annotations")) {
+            JsonNode bb = a.get("bbox");
+            b.addGt(a.get("image_id").asLong(), a.get("category_id").asLong(), bb.get(0).asDouble(),
+                    bb.get(1).asDouble(), bb.get(2).asDouble(), bb.get(3).asDouble(), a.get("area").asDouble(),
+                    a.get("iscrowd").asInt() != 0, a.get("id").asLong());
+        }
+        CocoResultsJson.read(detsFile, b::addDetection);
+        return b.build();
+    }
+}
