@@ -21,7 +21,7 @@ import org.retinanet.api.model.TorchNames;
  */
 class FreezingTest {
 
-    private static final Shape INPUT = new Shape(2, 3, 64, 64);
+    private static final Shape INPUT = new Shape(1, 3, 64, 64);
 
     /** Runs a training forward + backward and returns each parameter's gradient (null: none attached). */
     private static Map<String, NDArray> trainStep(ResNet backbone, NDManager manager) {
