@@ -1,0 +1,365 @@
+package org.retinanet.heads;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.retinanet.api.data.Detection;
+import org.retinanet.api.data.ImageMeta;
+import org.retinanet.api.model.DenseHead;
+import org.retinanet.api.model.DetectionBatch;
+import org.retinanet.api.model.FeatureSpec;
+import org.retinanet.api.model.HeadContext;
+import org.retinanet.api.model.LossOutput;
+import org.retinanet.api.model.TorchNames;
+import org.retinanet.heads.anchor.AnchorGenerator;
+import org.retinanet.heads.anchor.GridSize;
+import org.retinanet.heads.assign.MaxIouAssigner;
+import org.retinanet.heads.block.Tower;
+import org.retinanet.heads.coder.DeltaCoder;
+import org.retinanet.heads.loss.LossNormalizer;
+import org.retinanet.heads.loss.RetinaLoss;
+import org.retinanet.heads.postprocess.DetectionPostProcessor;
+
+/**
+ * The RetinaNet head: a classification and a box tower of {@code stackedConvs} 3x3 convs + ReLU
+ * (optionally GroupNorm), shared over the levels, then {@code retina_cls} (A*K) and
+ * {@code retina_reg} (A*4). Child names are mmdetection's ({@code cls_convs.0.conv.weight},
+ * {@code retina_cls.bias}, ...), so native keys are mmdetection checkpoint keys; torchvision keys
+ * are mapped by {@link #importKey}.
+ *
+ * <p>Outputs per the {@link DenseHead} contract: all levels' logits (N, H*W*A, K), then all
+ * levels' deltas (N, H*W*A, 4), in (h, w, a) order; channel a*K + c is anchor a, class c, as in
+ * both references. Each output array is named {@code level<l>:<H>x<W>} so that {@link #loss} and
+ * {@link #detect} know the feature sizes (the contract's flattened shapes lose them); the sizes of
+ * this thread's last forward are the fallback for arrays that lost their names.
+ */
+public final class RetinaHead extends AbstractBlock implements DenseHead {
+
+    private static final byte VERSION = 1;
+    private static final Pattern LEVEL_NAME = Pattern.compile("level(\\d+):(\\d+)x(\\d+)");
+    private static final Pattern TV_TOWER = Pattern.compile("(classification|regression)_head\\.conv\\.(\\d+)\\.(?:(\\d+)\\.)?(weight|bias)");
+
+    private final RetinaHeadConfig config;
+    private final int numClasses;
+    private final int numLevels;
+    private final int anchorsPerLocation;
+    private final Tower clsConvs;
+    private final Tower regConvs;
+    private final Conv2d retinaCls;
+    private final Conv2d retinaReg;
+    private final AnchorGenerator anchorGenerator;
+    private final DeltaCoder coder;
+    private final MaxIouAssigner assigner;
+    private final DetectionPostProcessor postProcessor;
+    private final RetinaLoss retinaLoss;
+    private final ThreadLocal<List<GridSize>> lastGrids = new ThreadLocal<>();
+
+    public RetinaHead(RetinaHeadConfig config, HeadContext context) {
+        super(VERSION);
+        this.config = config;
+        this.numClasses = context.numClasses();
+        this.numLevels = context.inputs().size();
+        validate(config, context);
+        this.anchorGenerator = new AnchorGenerator(config.anchors());
+        this.anchorsPerLocation = anchorGenerator.anchorsPerLocation();
+        int groups = config.norm().equals(RetinaHeadConfig.NORM_GN) ? config.normGroups() : 0;
+        this.clsConvs = addChildBlock("cls_convs", new Tower(config.stackedConvs(), config.featChannels(), groups));
+        this.regConvs = addChildBlock("reg_convs", new Tower(config.stackedConvs(), config.featChannels(), groups));
+        this.retinaCls = addChildBlock("retina_cls", conv3x3(anchorsPerLocation * numClasses));
+        this.retinaReg = addChildBlock("retina_reg", conv3x3(anchorsPerLocation * 4));
+        this.coder = new DeltaCoder(config.coder());
+        this.assigner = new MaxIouAssigner(config.assigner());
+        this.postProcessor = new DetectionPostProcessor(config.test(), coder, anchorGenerator);
+        this.retinaLoss = new RetinaLoss(anchorGenerator, assigner, coder, context.classificationLoss(),
+                context.boxLoss(), new LossNormalizer(context.normalization() == null
+                        ? org.retinanet.api.loss.LossNormalization.batchPositives() : context.normalization()),
+                numClasses);
+    }
+
+    private static void validate(RetinaHeadConfig config, HeadContext context) {
+        if (context.numClasses() <= 0) {
+            throw new IllegalArgumentException("head: numClasses must be positive, got " + context.numClasses());
+        }
+        List<FeatureSpec> inputs = context.inputs();
+        List<Integer> strides = config.anchors().strides();
+        if (strides.size() != inputs.size()) {
+            throw new IllegalArgumentException("head.anchors.strides has " + strides.size()
+                    + " entries but the neck produces " + inputs.size() + " levels");
+        }
+        for (int l = 0; l < inputs.size(); l++) {
+            FeatureSpec f = inputs.get(l);
+            if (f.stride() != strides.get(l)) {
+                throw new IllegalArgumentException("head.anchors.strides[" + l + "] is " + strides.get(l)
+                        + " but neck level " + f.name() + " has stride " + f.stride());
+            }
+            if (f.channels() != inputs.get(0).channels()) {
+                throw new IllegalArgumentException("head: the shared towers need the same channels on every level, but "
+                        + inputs.get(0).name() + " has " + inputs.get(0).channels() + " and " + f.name() + " has "
+                        + f.channels());
+            }
+        }
+    }
+
+    private static Conv2d conv3x3(int filters) {
+        return Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(filters).optPadding(new Shape(1, 1)).build();
+    }
+
+    public RetinaHeadConfig config() {
+        return config;
+    }
+
+    public AnchorGenerator anchorGenerator() {
+        return anchorGenerator;
+    }
+
+    public MaxIouAssigner assigner() {
+        return assigner;
+    }
+
+    public DeltaCoder coder() {
+        return coder;
+    }
+
+    @Override
+    public int numClasses() {
+        return numClasses;
+    }
+
+    @Override
+    public int anchorsPerLocation() {
+        return anchorsPerLocation;
+    }
+
+    /** The prior-probability bias of the classification conv: -log((1 - pi) / pi). */
+    public double priorBias() {
+        double pi = config.priorProb();
+        return -Math.log((1 - pi) / pi);
+    }
+
+    // ---------------------------------------------------------------- block
+
+    @Override
+    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
+        // the head's init is part of its definition: set it last, over any trainer-wide initializer
+        Initializer weights = config.initStd() > 0 ? new NormalInitializer((float) (double) config.initStd()) : Initializer.ZEROS;
+        for (Map.Entry<String, Parameter> e : TorchNames.parameters(this).entrySet()) {
+            String key = e.getKey();
+            Parameter p = e.getValue();
+            if (key.endsWith(".gn.weight")) {
+                p.setInitializer(Initializer.ONES);
+            } else if (key.endsWith(".gn.bias")) {
+                p.setInitializer(Initializer.ZEROS);
+            } else if (key.equals("retina_cls.bias")) {
+                p.setInitializer(new ConstantInitializer((float) priorBias()));
+            } else if (key.endsWith(".bias")) {
+                p.setInitializer(Initializer.ZEROS);
+            } else {
+                p.setInitializer(weights);
+            }
+        }
+        super.initialize(manager, dataType, inputShapes);
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        if (inputs.size() != numLevels) {
+            throw new IllegalArgumentException("head expects " + numLevels + " feature levels, got " + inputs.size());
+        }
+        NDList cls = new NDList(numLevels);
+        NDList box = new NDList(numLevels);
+        List<GridSize> grids = new ArrayList<>(numLevels);
+        for (int l = 0; l < numLevels; l++) {
+            NDArray x = inputs.get(l);
+            Shape s = x.getShape();
+            int h = (int) s.get(2);
+            int w = (int) s.get(3);
+            grids.add(new GridSize(h, w));
+            NDList clsFeat = clsConvs.forward(store, new NDList(x), training, params);
+            NDArray logits = retinaCls.forward(store, clsFeat, training, params).singletonOrThrow();
+            NDList regFeat = regConvs.forward(store, new NDList(x), training, params);
+            NDArray deltas = retinaReg.forward(store, regFeat, training, params).singletonOrThrow();
+            NDArray c = flatten(logits, numClasses);
+            NDArray b = flatten(deltas, 4);
+            c.setName(levelName(l, h, w));
+            b.setName(levelName(l, h, w));
+            cls.add(c);
+            box.add(b);
+        }
+        lastGrids.set(List.copyOf(grids));
+        NDList out = new NDList(2 * numLevels);
+        out.addAll(cls);
+        out.addAll(box);
+        return out;
+    }
+
+    /** (N, A*C, H, W) to (N, H*W*A, C): channel a*C + c is anchor a, value c. */
+    private NDArray flatten(NDArray x, int perAnchor) {
+        Shape s = x.getShape();
+        long n = s.get(0);
+        long h = s.get(2);
+        long w = s.get(3);
+        return x.reshape(n, anchorsPerLocation, perAnchor, h, w).transpose(0, 3, 4, 1, 2)
+                .reshape(n, h * w * anchorsPerLocation, perAnchor);
+    }
+
+    private static String levelName(int level, int h, int w) {
+        return "level" + level + ":" + h + "x" + w;
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape in = inputShapes[0];
+        clsConvs.initialize(manager, dataType, in);
+        regConvs.initialize(manager, dataType, in);
+        retinaCls.initialize(manager, dataType, clsConvs.getOutputShapes(new Shape[] {in}));
+        retinaReg.initialize(manager, dataType, regConvs.getOutputShapes(new Shape[] {in}));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape[] out = new Shape[2 * inputShapes.length];
+        for (int l = 0; l < inputShapes.length; l++) {
+            Shape s = inputShapes[l];
+            long m = s.get(2) * s.get(3) * anchorsPerLocation;
+            out[l] = new Shape(s.get(0), m, numClasses);
+            out[inputShapes.length + l] = new Shape(s.get(0), m, 4);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    /**
+     * mmdetection keys are native. torchvision 0.14 keys: {@code classification_head.conv.i.0.*}
+     * (conv) and {@code .conv.i.1.*} (GroupNorm, v2), the pre-0.13 layout
+     * {@code classification_head.conv.2i.*}, {@code classification_head.cls_logits.*} and
+     * {@code regression_head.bbox_reg.*}.
+     */
+    @Override
+    public String importKey(String flavour, String key) {
+        if (!TORCHVISION.equals(flavour)) {
+            return key;
+        }
+        if (key.startsWith("classification_head.cls_logits.")) {
+            return "retina_cls." + key.substring("classification_head.cls_logits.".length());
+        }
+        if (key.startsWith("regression_head.bbox_reg.")) {
+            return "retina_reg." + key.substring("regression_head.bbox_reg.".length());
+        }
+        Matcher m = TV_TOWER.matcher(key);
+        if (m.matches()) {
+            String tower = m.group(1).equals("classification") ? "cls_convs" : "reg_convs";
+            int index = Integer.parseInt(m.group(2));
+            String sub = m.group(3);
+            String layer;
+            if (sub == null) { // old layout: Sequential(Conv, ReLU, Conv, ReLU, ...)
+                if (index % 2 != 0) {
+                    return key;
+                }
+                index /= 2;
+                layer = "conv";
+            } else {
+                layer = switch (sub) {
+                    case "0" -> "conv";
+                    case "1" -> "gn";
+                    default -> null;
+                };
+                if (layer == null) {
+                    return key;
+                }
+            }
+            return tower + "." + index + "." + layer + "." + m.group(4);
+        }
+        return key;
+    }
+
+    // ---------------------------------------------------------------- loss and inference
+
+    /** Feature sizes of a head output: from the arrays' names, else from this thread's last forward. */
+    public List<GridSize> gridsOf(NDList headOutput) {
+        if (headOutput.size() != 2 * numLevels) {
+            throw new IllegalArgumentException("head output has " + headOutput.size() + " arrays, expected "
+                    + 2 * numLevels + " (logits and deltas of " + numLevels + " levels)");
+        }
+        List<GridSize> grids = new ArrayList<>(numLevels);
+        for (int l = 0; l < numLevels; l++) {
+            String name = headOutput.get(l).getName();
+            Matcher m = name == null ? null : LEVEL_NAME.matcher(name);
+            if (m == null || !m.matches() || Integer.parseInt(m.group(1)) != l) {
+                grids = null;
+                break;
+            }
+            grids.add(new GridSize(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
+        }
+        if (grids == null) {
+            grids = lastGrids.get();
+        }
+        if (grids == null) {
+            throw new IllegalArgumentException("head output carries no feature sizes: pass the arrays from this head's forward");
+        }
+        for (int l = 0; l < numLevels; l++) {
+            long expected = (long) grids.get(l).cells() * anchorsPerLocation;
+            Shape cls = headOutput.get(l).getShape();
+            Shape box = headOutput.get(numLevels + l).getShape();
+            if (cls.get(1) != expected || cls.get(2) != numClasses || box.get(1) != expected || box.get(2) != 4) {
+                throw new IllegalArgumentException("head output level " + l + " has shapes " + cls + " and " + box
+                        + ", which do not match feature size " + grids.get(l).height() + "x" + grids.get(l).width()
+                        + " with " + anchorsPerLocation + " anchors and " + numClasses + " classes");
+            }
+        }
+        return grids;
+    }
+
+    @Override
+    public LossOutput loss(NDList headOutput, DetectionBatch batch) {
+        List<GridSize> grids = gridsOf(headOutput);
+        Shape images = batch.images().getShape();
+        return retinaLoss.compute(headOutput.subNDList(0, numLevels), headOutput.subNDList(numLevels),
+                grids, (int) images.get(2), (int) images.get(3), batch.metas(), batch.targets());
+    }
+
+    /**
+     * Detections per image. The padded input size, which torchvision-style strides need, is the
+     * first level's size times its stride (exact whenever the padding divisor is a multiple of it).
+     */
+    @Override
+    public List<List<Detection>> detect(NDList headOutput, List<ImageMeta> metas) {
+        List<GridSize> grids = gridsOf(headOutput);
+        int s0 = config.anchors().strides().get(0);
+        return postProcessor.detect(headOutput.subNDList(0, numLevels), headOutput.subNDList(numLevels), grids,
+                grids.get(0).height() * s0, grids.get(0).width() * s0, metas);
+    }
+
+    /** Loss with an explicit padded size, for callers that have no image tensor. */
+    public LossOutput loss(NDList headOutput, int paddedHeight, int paddedWidth, List<ImageMeta> metas,
+            List<org.retinanet.api.data.BoxTargets> targets) {
+        return retinaLoss.compute(headOutput.subNDList(0, numLevels), headOutput.subNDList(numLevels),
+                gridsOf(headOutput), paddedHeight, paddedWidth, metas, targets);
+    }
+
+    /** Detections with an explicit padded input size. */
+    public List<List<Detection>> detect(NDList headOutput, int paddedHeight, int paddedWidth, List<ImageMeta> metas) {
+        return postProcessor.detect(headOutput.subNDList(0, numLevels), headOutput.subNDList(numLevels),
+                gridsOf(headOutput), paddedHeight, paddedWidth, metas);
+    }
+
+    @Override
+    public String toString() {
+        return "RetinaHead(classes=" + numClasses + ", anchors=" + anchorsPerLocation + ", levels=" + numLevels + ")";
+    }
+}

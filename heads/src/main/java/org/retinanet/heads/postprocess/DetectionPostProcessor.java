@@ -1,0 +1,143 @@
+package org.retinanet.heads.postprocess;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import java.util.ArrayList;
+import java.util.List;
+import org.retinanet.api.data.Detection;
+import org.retinanet.api.data.ImageMeta;
+import org.retinanet.heads.RetinaHeadConfig;
+import org.retinanet.heads.anchor.AnchorGenerator;
+import org.retinanet.heads.anchor.GridSize;
+import org.retinanet.heads.coder.DeltaCoder;
+
+/**
+ * Inference post-processing per image: per level, sigmoid scores over (anchor, class) pairs, the
+ * top {@code nmsPre} pairs above {@code scoreThr}, decoded and clipped to the resized image; then
+ * over all levels the minimum-size filter, class-wise NMS and the best {@code maxPerImg}, in
+ * original image coordinates (NMS before or after rescaling per {@code nmsAfterRescale}). Scores,
+ * top-k, decoding and the IoU matrices are NDArray ops on the outputs' device; only the kept
+ * candidates' indices and the final detections come to the host.
+ */
+public final class DetectionPostProcessor {
+
+    private final RetinaHeadConfig.Test config;
+    private final DeltaCoder coder;
+    private final AnchorGenerator anchors;
+
+    public DetectionPostProcessor(RetinaHeadConfig.Test config, DeltaCoder coder, AnchorGenerator anchors) {
+        this.config = config;
+        this.coder = coder;
+        this.anchors = anchors;
+    }
+
+    /**
+     * @param clsLevels per level (N, HWA, K) logits
+     * @param boxLevels per level (N, HWA, 4) deltas
+     * @param grids per level feature size
+     * @param paddedHeight padded input height (for strides measured from the image)
+     * @param paddedWidth padded input width
+     */
+    public List<List<Detection>> detect(List<NDArray> clsLevels, List<NDArray> boxLevels, List<GridSize> grids,
+            int paddedHeight, int paddedWidth, List<ImageMeta> metas) {
+        NDManager parent = clsLevels.get(0).getManager();
+        List<List<Detection>> out = new ArrayList<>();
+        try (NDManager m = parent.newSubManager()) {
+            List<NDArray> levelAnchors = new ArrayList<>();
+            for (int l = 0; l < grids.size(); l++) {
+                int[] s = anchors.stride(l, grids.get(l), paddedHeight, paddedWidth);
+                float[] a = anchors.levelAnchors(l, grids.get(l), s[0], s[1]);
+                levelAnchors.add(m.create(a, new Shape(a.length / 4, 4)));
+            }
+            for (int n = 0; n < metas.size(); n++) {
+                out.add(detectImage(m, n, clsLevels, boxLevels, levelAnchors, metas.get(n)));
+            }
+        }
+        return out;
+    }
+
+    private List<Detection> detectImage(NDManager m, int n, List<NDArray> clsLevels, List<NDArray> boxLevels,
+            List<NDArray> levelAnchors, ImageMeta meta) {
+        NDList boxes = new NDList();
+        NDList scores = new NDList();
+        List<long[]> labels = new ArrayList<>();
+        for (int l = 0; l < clsLevels.size(); l++) {
+            NDArray logits = clsLevels.get(l).get(m, n); // (HWA, K)
+            int numClasses = (int) logits.getShape().get(1);
+            NDArray flat = Activation.sigmoid(logits).flatten();
+            int k = (int) Math.min(config.nmsPre(), flat.getShape().get(0));
+            if (k == 0) {
+                continue;
+            }
+            NDList top = flat.topK(k, 0, true, true);
+            NDArray keep = top.get(0).gt((float) (double) config.scoreThr());
+            NDArray topScores = top.get(0).booleanMask(keep);
+            long[] pairIdx = top.get(1).booleanMask(keep).toType(DataType.INT64, false).toLongArray();
+            if (pairIdx.length == 0) {
+                continue;
+            }
+            long[] anchorIdx = new long[pairIdx.length];
+            long[] label = new long[pairIdx.length];
+            for (int i = 0; i < pairIdx.length; i++) {
+                anchorIdx[i] = pairIdx[i] / numClasses;
+                label[i] = pairIdx[i] % numClasses;
+            }
+            NDArray idx = m.create(anchorIdx);
+            NDArray deltas = boxLevels.get(l).get(m, n).get(new NDIndex("{}", idx));
+            NDArray anchorBoxes = levelAnchors.get(l).get(new NDIndex("{}", idx));
+            boxes.add(coder.decode(anchorBoxes, deltas, meta.height(), meta.width()));
+            scores.add(topScores);
+            labels.add(label);
+        }
+        if (boxes.isEmpty()) {
+            return List.of();
+        }
+        NDArray allBoxes = NDArrays.concat(boxes, 0);
+        NDArray allScores = NDArrays.concat(scores, 0);
+        NDArray allLabels = m.create(labels.stream().flatMapToLong(java.util.Arrays::stream).toArray());
+        NDArray scale = m.create(new float[] {
+            (float) meta.scaleX(), (float) meta.scaleY(), (float) meta.scaleX(), (float) meta.scaleY()});
+        if (config.nmsAfterRescale()) {
+            allBoxes = allBoxes.div(scale);
+        }
+        if (config.minBboxSize() >= 0) {
+            float min = (float) (double) config.minBboxSize();
+            NDArray w = allBoxes.get(":, 2").sub(allBoxes.get(":, 0"));
+            NDArray h = allBoxes.get(":, 3").sub(allBoxes.get(":, 1"));
+            NDArray big = w.gt(min).logicalAnd(h.gt(min));
+            allBoxes = allBoxes.booleanMask(big);
+            allScores = allScores.booleanMask(big);
+            allLabels = allLabels.booleanMask(big);
+        }
+        int[] kept = BatchedNms.keep(allBoxes, allScores, allLabels, config.nmsIou(), config.maxPerImg());
+        if (kept.length == 0) {
+            return List.of();
+        }
+        NDArray keptIdx = m.create(java.util.Arrays.stream(kept).asLongStream().toArray());
+        NDArray finalBoxes = allBoxes.get(new NDIndex("{}", keptIdx));
+        if (!config.nmsAfterRescale()) {
+            finalBoxes = finalBoxes.div(scale);
+        }
+        float[] b = finalBoxes.toType(DataType.FLOAT32, false).toFloatArray();
+        float[] s = allScores.get(new NDIndex("{}", keptIdx)).toType(DataType.FLOAT32, false).toFloatArray();
+        long[] c = allLabels.get(new NDIndex("{}", keptIdx)).toLongArray();
+        List<Detection> dets = new ArrayList<>(kept.length);
+        for (int i = 0; i < kept.length; i++) {
+            double x1 = b[4 * i];
+            double x2 = b[4 * i + 2];
+            if (meta.flipped()) { // back to the unflipped original image
+                double fx1 = meta.originalWidth() - x2;
+                x2 = meta.originalWidth() - x1;
+                x1 = fx1;
+            }
+            dets.add(new Detection(meta.imageId(), (int) c[i], s[i], x1, b[4 * i + 1], x2, b[4 * i + 3]));
+        }
+        return dets;
+    }
+}

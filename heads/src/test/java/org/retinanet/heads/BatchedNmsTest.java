@@ -1,0 +1,101 @@
+package org.retinanet.heads;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.retinanet.heads.postprocess.BatchedNms;
+
+class BatchedNmsTest {
+
+    @Test
+    void handExample() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray boxes = m.create(new float[] {
+                0, 0, 10, 10,   // 0: score .9, class 0
+                1, 0, 11, 10,   // 1: IoU 9/11 with 0, class 0 -> suppressed
+                1, 0, 11, 10,   // 2: same box, class 1 -> kept (other class)
+                0, 0, 10, 5,    // 3: IoU exactly 0.5 with 0 -> kept (suppression needs > thr)
+                20, 20, 30, 30, // 4: far away
+                0, 0, 10, 10}, new Shape(6, 4));
+            NDArray scores = m.create(new float[] {0.9f, 0.8f, 0.7f, 0.6f, 0.95f, 0.9f});
+            NDArray labels = m.create(new long[] {0, 0, 1, 0, 0, 0});
+            // 5 ties with 0 in score and is identical: the lower index wins
+            assertThat(BatchedNms.keep(boxes, scores, labels, 0.5, 100)).containsExactly(4, 0, 2, 3);
+            assertThat(BatchedNms.keep(boxes, scores, labels, 0.5, 2)).containsExactly(4, 0);
+            assertThat(BatchedNms.keep(boxes, scores, labels, 0.95, 100)).containsExactly(4, 0, 1, 2, 3);
+        }
+    }
+
+    @Test
+    void chainsAreResolvedGreedily() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // a suppresses b, b would suppress c, but b is gone so c stays
+            NDArray boxes = m.create(new float[] {0, 0, 10, 10, 3, 0, 13, 10, 6, 0, 16, 10}, new Shape(3, 4));
+            NDArray scores = m.create(new float[] {0.9f, 0.8f, 0.7f});
+            NDArray labels = m.create(new long[] {0, 0, 0});
+            assertThat(BatchedNms.keep(boxes, scores, labels, 0.5, 10)).containsExactly(0, 2);
+        }
+    }
+
+    @Test
+    void blocksAgreeWithAPlainGreedyLoop() {
+        Random r = new Random(3);
+        int n = 1300; // more than two blocks
+        float[] b = new float[n * 4];
+        float[] s = new float[n];
+        long[] c = new long[n];
+        for (int i = 0; i < n; i++) {
+            float x = r.nextFloat() * 200;
+            float y = r.nextFloat() * 200;
+            b[4 * i] = x;
+            b[4 * i + 1] = y;
+            b[4 * i + 2] = x + 5 + r.nextFloat() * 40;
+            b[4 * i + 3] = y + 5 + r.nextFloat() * 40;
+            s[i] = r.nextFloat();
+            c[i] = r.nextInt(3);
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            int[] got = BatchedNms.keep(m.create(b, new Shape(n, 4)), m.create(s), m.create(c), 0.5, n);
+            assertThat(got).containsExactly(reference(b, s, c, 0.5f));
+        }
+    }
+
+    /** The textbook O(n^2) greedy NMS on the host. */
+    private static int[] reference(float[] b, float[] s, long[] c, float thr) {
+        int n = s.length;
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (x, y) -> Float.compare(s[y], s[x]));
+        boolean[] dead = new boolean[n];
+        java.util.List<Integer> keep = new java.util.ArrayList<>();
+        for (int oi = 0; oi < n; oi++) {
+            int i = order[oi];
+            if (dead[i]) {
+                continue;
+            }
+            keep.add(i);
+            for (int oj = oi + 1; oj < n; oj++) {
+                int j = order[oj];
+                if (c[i] == c[j] && iou(b, i, j) > thr) {
+                    dead[j] = true;
+                }
+            }
+        }
+        return keep.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static float iou(float[] b, int i, int j) {
+        float w = Math.max(0, Math.min(b[4 * i + 2], b[4 * j + 2]) - Math.max(b[4 * i], b[4 * j]));
+        float h = Math.max(0, Math.min(b[4 * i + 3], b[4 * j + 3]) - Math.max(b[4 * i + 1], b[4 * j + 1]));
+        float inter = w * h;
+        float a = (b[4 * i + 2] - b[4 * i]) * (b[4 * i + 3] - b[4 * i + 1]);
+        float bb = (b[4 * j + 2] - b[4 * j]) * (b[4 * j + 3] - b[4 * j + 1]);
+        return inter / (a + bb - inter);
+    }
+}
