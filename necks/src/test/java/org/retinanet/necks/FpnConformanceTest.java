@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +33,7 @@ import org.retinanet.testing.Fixtures;
 class FpnConformanceTest {
 
     static final List<FeatureSpec> INPUTS = List.of(
-            new FeatureSpec("C3", 16, 8), new FeatureSpec("C4", 32, 16), new FeatureSpec("C5", 48, 32));
+            new FeatureSpec("C3", 16, 8), new FeatureSpec("C4", 32, 16), new FeatureSpec("C5", 96, 32));
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
@@ -74,6 +75,37 @@ class FpnConformanceTest {
                 assertThat(predicted[i]).as("P%d predicted shape", i + 3).isEqualTo(expected.getShape());
                 assertClose(out.get(i), expected, "P" + (i + 3));
             }
+            checkGradients(fpn, npz, inputs, numOuts, manager);
+        }
+    }
+
+    /** Gradients of sum_i sum(P_i * r_i) w.r.t. every parameter and input, against torch's autograd. */
+    private static void checkGradients(Fpn fpn, Map<String, NDArray> npz, NDList inputs, int numOuts, NDManager manager) {
+        for (NDArray x : inputs) {
+            x.setRequiresGradient(true);
+        }
+        try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+            NDList out = fpn.forward(new ParameterStore(manager, false), inputs, true);
+            NDArray loss = manager.zeros(new Shape());
+            for (int i = 0; i < numOuts; i++) {
+                loss = loss.add(out.get(i).mul(npz.get("r/" + i)).sum());
+            }
+            collector.backward(loss);
+            Map<String, Parameter> ours = TorchNames.parameters(fpn);
+            int checked = 0;
+            for (Map.Entry<String, NDArray> e : npz.entrySet()) {
+                String key = e.getKey();
+                if (key.startsWith("g/in/")) {
+                    int level = Integer.parseInt(key.substring("g/in/c".length())) - 3;
+                    assertClose(inputs.get(level).getGradient(), e.getValue(), "d loss / d " + key.substring(5));
+                    checked++;
+                } else if (key.startsWith("g/")) {
+                    String ourKey = fpn.importKey(CheckpointKeys.TORCHVISION, key.substring(2));
+                    assertClose(ours.get(ourKey).getArray().getGradient(), e.getValue(), "d loss / d " + ourKey);
+                    checked++;
+                }
+            }
+            assertThat(checked).isEqualTo(ours.size() + inputs.size());
         }
     }
 
