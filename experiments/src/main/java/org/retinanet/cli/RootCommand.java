@@ -14,7 +14,8 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Dense object detection research on DJL: RetinaNet, the focal loss and their ablations.",
-        subcommands = {PluginsCommand.class, InspectCommand.class, TrainCommand.class})
+        subcommands = {DemoCommand.class, PluginsCommand.class, InspectCommand.class, TrainCommand.class, GridCommand.class,
+            ReportCommand.class})
 public final class RootCommand implements Runnable {
 
     @Option(names = "--plugins", scope = ScopeType.INHERIT, paramLabel = "DIR",

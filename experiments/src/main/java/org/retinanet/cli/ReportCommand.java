@@ -1,0 +1,29 @@
+package org.retinanet.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.retinanet.api.registry.UserException;
+import org.retinanet.experiments.report.ReportBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code retinanet report}: report.md and results.csv for a grid's work directory. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Write report.md (with plots) and results.csv for a grid work directory, beside the published numbers.")
+final class ReportCommand implements Callable<Integer> {
+
+    @Option(names = "--work-dir", required = true, paramLabel = "DIR", description = "Grid (or single run) directory.")
+    Path workDir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isDirectory(workDir)) {
+            throw new UserException("report: " + workDir + " is not a directory");
+        }
+        Path report = new ReportBuilder(workDir).write();
+        System.out.println("report: " + report.toAbsolutePath());
+        System.out.println("results: " + workDir.resolve("results.csv").toAbsolutePath());
+        return 0;
+    }
+}

@@ -1,0 +1,176 @@
+package org.retinanet.experiments.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.imageio.ImageIO;
+
+/** The report's two PNG plots, drawn with Java2D: AP per cell with error bars, and loss curves. */
+final class Plots {
+
+    private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
+        new Color(214, 39, 40), new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194),
+        new Color(127, 127, 127), new Color(188, 189, 34), new Color(23, 190, 207)};
+
+    private Plots() {}
+
+    /** Bars of mean AP per group with +-1 std error bars. */
+    static void apBars(List<String> groups, List<Double> means, List<Double> stds, Path file) throws IOException {
+        int w = Math.max(480, 90 * groups.size() + 120);
+        int h = 380;
+        BufferedImage img = canvas(w, h);
+        Graphics2D g = graphics(img);
+        int left = 60;
+        int bottom = h - 90;
+        int top = 40;
+        double max = 1e-9;
+        for (int i = 0; i < means.size(); i++) {
+            max = Math.max(max, means.get(i) + (Double.isNaN(stds.get(i)) ? 0 : stds.get(i)));
+        }
+        max = niceCeil(max);
+        axes(g, left, top, w - 20, bottom, 0, max, "AP");
+        int slot = (w - left - 20) / Math.max(1, groups.size());
+        for (int i = 0; i < groups.size(); i++) {
+            double m = means.get(i);
+            int x = left + i * slot + slot / 4;
+            int bw = slot / 2;
+            int y = bottom - (int) ((bottom - top) * m / max);
+            g.setColor(PALETTE[i % PALETTE.length]);
+            g.fillRect(x, y, bw, bottom - y);
+            double s = stds.get(i);
+            if (!Double.isNaN(s) && s > 0) {
+                g.setColor(Color.BLACK);
+                int y1 = bottom - (int) ((bottom - top) * (m + s) / max);
+                int y2 = bottom - (int) ((bottom - top) * Math.max(0, m - s) / max);
+                g.drawLine(x + bw / 2, y1, x + bw / 2, y2);
+                g.drawLine(x + bw / 2 - 5, y1, x + bw / 2 + 5, y1);
+                g.drawLine(x + bw / 2 - 5, y2, x + bw / 2 + 5, y2);
+            }
+            g.setColor(Color.BLACK);
+            g.drawString(String.format("%.3f", m), x, y - 4);
+            drawRotated(g, shorten(groups.get(i)), x + bw / 2, bottom + 8);
+        }
+        g.drawString("AP per cell (mean +- std over seeds)", left, 20);
+        g.dispose();
+        ImageIO.write(img, "png", file.toFile());
+    }
+
+    /** Training loss against iteration, one line per run. */
+    static void lossCurves(Map<String, TreeMap<Long, Double>> curves, Path file) throws IOException {
+        int w = 720;
+        int h = 420;
+        BufferedImage img = canvas(w, h);
+        Graphics2D g = graphics(img);
+        int left = 60;
+        int right = w - 200;
+        int top = 40;
+        int bottom = h - 50;
+        long maxIter = 1;
+        double maxLoss = 1e-9;
+        for (TreeMap<Long, Double> c : curves.values()) {
+            if (!c.isEmpty()) {
+                maxIter = Math.max(maxIter, c.lastKey());
+                for (double v : c.values()) {
+                    if (Double.isFinite(v)) {
+                        maxLoss = Math.max(maxLoss, v);
+                    }
+                }
+            }
+        }
+        maxLoss = niceCeil(maxLoss);
+        axes(g, left, top, right, bottom, 0, maxLoss, "loss");
+        g.drawString("0", left, bottom + 15);
+        g.drawString(maxIter + " iterations", right - 70, bottom + 15);
+        int i = 0;
+        g.setStroke(new BasicStroke(1.5f));
+        for (Map.Entry<String, TreeMap<Long, Double>> e : curves.entrySet()) {
+            g.setColor(PALETTE[i % PALETTE.length]);
+            int px = -1;
+            int py = -1;
+            double smooth = Double.NaN;
+            for (Map.Entry<Long, Double> p : e.getValue().entrySet()) {
+                if (!Double.isFinite(p.getValue())) {
+                    continue;
+                }
+                smooth = Double.isNaN(smooth) ? p.getValue() : 0.8 * smooth + 0.2 * p.getValue();
+                int x = left + (int) ((right - left) * p.getKey() / (double) maxIter);
+                int y = bottom - (int) ((bottom - top) * smooth / maxLoss);
+                if (px >= 0) {
+                    g.drawLine(px, py, x, y);
+                }
+                px = x;
+                py = y;
+            }
+            g.fillRect(right + 15, top + 18 * i, 10, 10);
+            g.setColor(Color.BLACK);
+            g.drawString(shorten(e.getKey()), right + 30, top + 18 * i + 10);
+            i++;
+        }
+        g.drawString("training loss (EMA 0.8)", left, 20);
+        g.dispose();
+        ImageIO.write(img, "png", file.toFile());
+    }
+
+    private static BufferedImage canvas(int w, int h) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        g.dispose();
+        return img;
+    }
+
+    private static Graphics2D graphics(BufferedImage img) {
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        g.setColor(Color.BLACK);
+        return g;
+    }
+
+    private static void axes(Graphics2D g, int left, int top, int right, int bottom, double min, double max, String label) {
+        g.setColor(Color.BLACK);
+        g.drawLine(left, top, left, bottom);
+        g.drawLine(left, bottom, right, bottom);
+        for (int t = 0; t <= 4; t++) {
+            double v = min + (max - min) * t / 4;
+            int y = bottom - (bottom - top) * t / 4;
+            g.setColor(new Color(225, 225, 225));
+            g.drawLine(left + 1, y, right, y);
+            g.setColor(Color.BLACK);
+            g.drawString(String.format("%.2f", v), 8, y + 4);
+        }
+        g.drawString(label, 8, top - 8);
+    }
+
+    private static void drawRotated(Graphics2D g, String text, int x, int y) {
+        var old = g.getTransform();
+        g.translate(x, y);
+        g.rotate(Math.PI / 6);
+        g.drawString(text, 0, 0);
+        g.setTransform(old);
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 28 ? s : s.substring(0, 26) + "..";
+    }
+
+    private static double niceCeil(double v) {
+        double p = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+            if (m * p >= v) {
+                return m * p;
+            }
+        }
+        return 10 * p;
+    }
+}
