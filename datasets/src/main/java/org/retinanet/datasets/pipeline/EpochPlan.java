@@ -22,7 +22,22 @@ public final class EpochPlan {
     private EpochPlan() {}
 
     public static List<int[]> batches(DetectionDataset dataset, boolean training, int batchSize, long seed, int epoch) {
-        int n = dataset.size();
+        return batches(dataset.size(), training ? tallFlags(dataset) : null, batchSize, seed, epoch);
+    }
+
+    /** Which images are tall (w &lt; h), from the annotations' image sizes. */
+    public static boolean[] tallFlags(DetectionDataset dataset) {
+        boolean[] tall = new boolean[dataset.size()];
+        for (int i = 0; i < tall.length; i++) {
+            ImageInfo info = dataset.annotations(i).image();
+            tall[i] = info.width() < info.height();
+        }
+        return tall;
+    }
+
+    /** The plan for {@code n} images; {@code tall} is null for testing. */
+    public static List<int[]> batches(int n, boolean[] tall, int batchSize, long seed, int epoch) {
+        boolean training = tall != null;
         List<int[]> batches = new ArrayList<>();
         if (!training) {
             for (int start = 0; start < n; start += batchSize) {
@@ -38,7 +53,7 @@ public final class EpochPlan {
         int[][] buckets = new int[2][batchSize];
         int[] fill = new int[2];
         for (int index : order) {
-            int bucket = tall(dataset, index) ? 0 : 1;
+            int bucket = tall[index] ? 0 : 1;
             buckets[bucket][fill[bucket]++] = index;
             if (fill[bucket] == batchSize) {
                 batches.add(buckets[bucket].clone());
@@ -54,24 +69,16 @@ public final class EpochPlan {
     }
 
     /** The number of batches {@link #batches} gives, without drawing the permutation. */
-    public static int count(DetectionDataset dataset, boolean training, int batchSize) {
-        int n = dataset.size();
-        if (!training) {
+    public static int count(int n, boolean[] tallFlags, int batchSize) {
+        if (tallFlags == null) {
             return (n + batchSize - 1) / batchSize;
         }
         int tall = 0;
-        for (int i = 0; i < n; i++) {
-            if (tall(dataset, i)) {
-                tall++;
-            }
+        for (boolean t : tallFlags) {
+            tall += t ? 1 : 0;
         }
         int wide = n - tall;
         return (tall + batchSize - 1) / batchSize + (wide + batchSize - 1) / batchSize;
-    }
-
-    static boolean tall(DetectionDataset dataset, int index) {
-        ImageInfo info = dataset.annotations(index).image();
-        return info.width() < info.height();
     }
 
     /** Fisher-Yates shuffle of 0..n-1. */

@@ -1,6 +1,9 @@
 package org.retinanet.datasets.pipeline;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 import org.retinanet.api.data.BatchIterator;
 import org.retinanet.api.data.BatchPipeline;
 import org.retinanet.api.data.DetectionDataset;
@@ -23,9 +26,20 @@ public final class StandardPipeline implements BatchPipeline {
         this.flipProbability = config.flipProbability() != null ? config.flipProbability() : (context.training() ? 0.5 : 0.0);
     }
 
+    /** Aspect flags per dataset, computed once: they need every image's annotations. */
+    private final Map<DetectionDataset, boolean[]> tallFlags = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private boolean[] tallFlags(DetectionDataset dataset) {
+        if (!context.training()) {
+            return null;
+        }
+        boolean[] flags = tallFlags.computeIfAbsent(dataset, EpochPlan::tallFlags);
+        return flags.length == dataset.size() ? flags : EpochPlan.tallFlags(dataset);
+    }
+
     @Override
     public int batchesPerEpoch(DetectionDataset dataset) {
-        return EpochPlan.count(dataset, context.training(), context.batchSize());
+        return EpochPlan.count(dataset.size(), tallFlags(dataset), context.batchSize());
     }
 
     @Override
@@ -33,7 +47,7 @@ public final class StandardPipeline implements BatchPipeline {
         if (skipBatches < 0) {
             throw new IllegalArgumentException("skipBatches must be >= 0, got " + skipBatches);
         }
-        List<int[]> plan = EpochPlan.batches(dataset, context.training(), context.batchSize(), context.seed(), epoch);
+        List<int[]> plan = EpochPlan.batches(dataset.size(), tallFlags(dataset), context.batchSize(), context.seed(), epoch);
         boolean skipBad = config.skipBadImages() || (dataset instanceof BadImagePolicy p && p.skipBadImages());
         BatchBuilder builder = new BatchBuilder(dataset, config, context.training(), context.seed(), flipProbability,
                 context.normalization(), skipBad);
