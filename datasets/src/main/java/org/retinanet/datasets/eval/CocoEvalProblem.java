@@ -175,6 +175,9 @@ public final class CocoEvalProblem {
                 double area, boolean crowd, long id) {
             int image = imageIndexOf(imageId, "annotation " + id);
             int cat = categoryIndexOf(categoryId, "annotation " + id);
+            if (Double.isNaN(x + y + w + h + area)) {
+                throw new IllegalArgumentException("annotation " + id + " (image " + imageId + "): NaN in bbox or area");
+            }
             if (gtCount == gtX.length) {
                 int n = gtCount * 2;
                 gtImage = Arrays.copyOf(gtImage, n);
@@ -203,11 +206,10 @@ public final class CocoEvalProblem {
         /** A detection in results-file order: COCO (x, y, w, h) and score. */
         public Builder addDetection(long imageId, long categoryId, double x, double y, double w, double h,
                 double score) {
-            String what = "detection " + dtCount;
-            int image = imageIndexOf(imageId, what);
-            int cat = categoryIndexOf(categoryId, what);
+            int image = imageIndexOf(imageId, null);
+            int cat = categoryIndexOf(categoryId, null);
             if (Double.isNaN(score)) {
-                throw new IllegalArgumentException(what + " (image " + imageId + "): score is NaN");
+                throw new IllegalArgumentException("detection " + dtCount + " (image " + imageId + "): score is NaN");
             }
             if (dtCount == dtX.length) {
                 int n = dtCount * 2;
@@ -230,12 +232,14 @@ public final class CocoEvalProblem {
             return this;
         }
 
+        /** {@code what} names the box for messages; null means the detection being added. */
         private int imageIndexOf(long imageId, String what) {
             if (imageIndex == null) {
                 throw new IllegalStateException("images(...) must be set before boxes are added");
             }
             Integer i = imageIndex.get(imageId);
             if (i == null) {
+                what = what != null ? what : "detection " + dtCount;
                 // pycocotools: "Results do not correspond to current coco set"
                 throw new IllegalArgumentException(what + ": image id " + imageId + " is not in the ground truth");
             }
@@ -248,6 +252,7 @@ public final class CocoEvalProblem {
             }
             Integer c = categoryIndex.get(categoryId);
             if (c == null) {
+                what = what != null ? what : "detection " + dtCount;
                 throw new IllegalArgumentException(
                         what + ": category id " + categoryId + " is not a category of the ground truth");
             }

@@ -134,70 +134,76 @@ public final class CocoResultsJson {
         boolean hasImage = false;
         boolean hasCategory = false;
         boolean hasScore = false;
-        String what = "detection " + index;
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
-            String field = p.currentName();
+        for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
             JsonToken v = p.nextToken();
             switch (field) {
                 case "image_id" -> {
-                    imageId = integer(p, v, name, what, field);
+                    imageId = v == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : integer(p, v, name, index, field);
                     hasImage = true;
                 }
                 case "category_id" -> {
-                    categoryId = integer(p, v, name, what, field);
+                    categoryId = v == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : integer(p, v, name, index, field);
                     hasCategory = true;
                 }
                 case "score" -> {
-                    score = number(p, v, name, what, field);
+                    score = number(p, v, name, index, field);
                     hasScore = true;
                 }
-                case "bbox" -> bbox = box(p, v, name, what);
+                case "bbox" -> bbox = box(p, v, name, index);
                 default -> p.skipChildren();
             }
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT) {
+            throw error(name, p.currentTokenLocation(), "detection " + index + ": expected a field name");
         }
         String missing = !hasImage ? "image_id" : !hasCategory ? "category_id" : bbox == null ? "bbox"
                 : !hasScore ? "score" : null;
         if (missing != null) {
-            throw error(name, start, what + " has no '" + missing + "'");
+            throw error(name, start, "detection " + index + " has no '" + missing + "'");
         }
         try {
             sink.accept(imageId, categoryId, bbox[0], bbox[1], bbox[2], bbox[3], score);
         } catch (IllegalArgumentException e) {
-            throw error(name, start, what + ": " + e.getMessage());
+            String prefix = "detection " + index;
+            String message = e.getMessage().startsWith(prefix) ? e.getMessage() : prefix + ": " + e.getMessage();
+            throw error(name, start, message);
         }
     }
 
-    private static long integer(JsonParser p, JsonToken v, String name, String what, String field)
+    private static long integer(JsonParser p, JsonToken v, String name, int index, String field)
             throws IOException {
         if (v != JsonToken.VALUE_NUMBER_INT) {
-            throw error(name, p.currentTokenLocation(), what + ": '" + field + "' must be an integer, got " + p.getText());
+            throw error(name, p.currentTokenLocation(),
+                    "detection " + index + ": '" + field + "' must be an integer, got " + p.getText());
         }
         return p.getLongValue();
     }
 
-    private static double number(JsonParser p, JsonToken v, String name, String what, String field)
+    private static double number(JsonParser p, JsonToken v, String name, int index, String field)
             throws IOException {
         if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
-            throw error(name, p.currentTokenLocation(), what + ": '" + field + "' must be a number, got " + p.getText());
+            throw error(name, p.currentTokenLocation(),
+                    "detection " + index + ": '" + field + "' must be a number, got " + p.getText());
         }
         return p.getDoubleValue();
     }
 
-    private static double[] box(JsonParser p, JsonToken v, String name, String what) throws IOException {
+    private static double[] box(JsonParser p, JsonToken v, String name, int index) throws IOException {
         if (v != JsonToken.START_ARRAY) {
-            throw error(name, p.currentTokenLocation(), what + ": 'bbox' must be an array [x, y, w, h]");
+            throw error(name, p.currentTokenLocation(), "detection " + index + ": 'bbox' must be an array [x, y, w, h]");
         }
         double[] b = new double[4];
         int n = 0;
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-            double value = number(p, t, name, what, "bbox");
+            double value = number(p, t, name, index, "bbox");
             if (n < 4) {
                 b[n] = value;
             }
             n++;
         }
         if (n != 4) {
-            throw error(name, p.currentTokenLocation(), what + ": 'bbox' has " + n + " numbers, expected 4 (x, y, w, h)");
+            throw error(name, p.currentTokenLocation(),
+                    "detection " + index + ": 'bbox' has " + n + " numbers, expected 4 (x, y, w, h)");
         }
         return b;
     }

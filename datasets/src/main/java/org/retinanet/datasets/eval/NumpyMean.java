@@ -1,13 +1,15 @@
 package org.retinanet.datasets.eval;
 
 /**
- * {@code np.mean(s[s > -1])} as numpy computes it for a contiguous float64 vector: numpy's
- * pairwise sum (8 accumulators, blocks of 128, halves aligned to 8) divided by the count.
- * Summing in the same order gives the same bits as pycocotools.
+ * {@code np.mean(s[s > -1])} as numpy computes it for a contiguous float64 vector: the reduction
+ * walks the data in buffers of 8192 elements, adding each buffer's pairwise sum (8 accumulators,
+ * blocks of 128, halves aligned to 8) to the running total, then divides by the count. Summing in
+ * the same order gives the same bits as pycocotools.
  */
 final class NumpyMean {
 
     private static final int BLOCK = 128;
+    private static final int BUFFER = 8192; // numpy's default ufunc buffer size
 
     private NumpyMean() {}
 
@@ -16,7 +18,11 @@ final class NumpyMean {
         if (n == 0) {
             return Double.NaN;
         }
-        return pairwiseSum(values, 0, n) / n;
+        double sum = 0.0;
+        for (int from = 0; from < n; from += BUFFER) {
+            sum += pairwiseSum(values, from, Math.min(BUFFER, n - from));
+        }
+        return sum / n;
     }
 
     static double pairwiseSum(double[] a, int from, int n) {
