@@ -190,4 +190,33 @@ class CocoDatasetTest {
         System.out.printf("parsed %d annotations (%.1f MB) in %.0f ms%n", again.annotationCount(),
                 Files.size(file) / 1e6, (System.nanoTime() - start) / 1e6);
     }
+
+    @Test
+    void skipBadImagesInTheDatasetConfigMakesTheLoaderSkipAndReport() throws IOException {
+        Path images = Files.createDirectories(dir.resolve("imgs"));
+        TestImages.solid(images.resolve("a.jpg"), 100, 80, 0x336699);
+        TestImages.solid(images.resolve("empty.jpg"), 64, 48, 0x336699);
+        Files.write(images.resolve("small.png"),
+                TestImages.truncated(TestImages.encode(TestImages.halves(30, 20), "png"), 0.5));
+        json("instances.json", GOOD);
+        var context = new DatasetContext(dir, false, 0);
+        var pipeline = new org.retinanet.datasets.pipeline.StandardPipelineFactory().create(
+                org.retinanet.datasets.pipeline.StandardPipelineConfig.defaults(),
+                new org.retinanet.api.data.PipelineContext(false, 2, 2, 0, org.retinanet.api.data.InputNormalization.pytorch()));
+        DetectionDataset strict = new CocoDatasetFactory().create(new CocoDatasetConfig("instances.json", "imgs", null, null, null), context);
+        try (var it = pipeline.epoch(strict, 0, 0)) {
+            assertThat(it.next().size()).isEqualTo(2);
+            assertThatThrownBy(it::next).isInstanceOf(UserException.class)
+                    .hasMessageContaining(images.resolve("small.png").toString());
+        }
+        DetectionDataset lenient = new CocoDatasetFactory().create(new CocoDatasetConfig("instances.json", "imgs", null, null, true), context);
+        try (var it = pipeline.epoch(lenient, 0, 0)) {
+            var first = it.next();
+            assertThat(first.metas()).extracting(m -> m.imageId()).containsExactly(42L, 9L);
+            assertThat(first.width()).isEqualTo(1088); // 100x80 -> 1000x800, 64x48 -> 1067x800; 1067 padded to 34 * 32
+            assertThat(first.height()).isEqualTo(800);
+            assertThat(it.hasNext()).isFalse();
+            assertThat(it.skipped()).hasSize(1).allMatch(m -> m.contains(images.resolve("small.png").toString()));
+        }
+    }
 }

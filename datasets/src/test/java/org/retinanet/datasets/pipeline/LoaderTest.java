@@ -262,4 +262,17 @@ class LoaderTest {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.isAlive() && t.getName().startsWith(ParallelBatchIterator.THREAD_PREFIX)).count();
     }
+
+    @Test
+    void hostBatchesBecomeEngineTensors() {
+        SizedDataset ds = new SizedDataset(4, -1);
+        List<HostBatch> batches = drain(pipeline(false, 4, 2, config(null, false)).epoch(ds, 0, 0));
+        HostBatch b = batches.get(0);
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            var batch = b.toDevice(manager, manager.getDevice());
+            assertThat(batch.images().getShape()).isEqualTo(new ai.djl.ndarray.types.Shape(4, 3, b.height(), b.width()));
+            float[] values = batch.images().toFloatArray();
+            assertThat(values).isEqualTo(b.pixels());
+        }
+    }
 }
