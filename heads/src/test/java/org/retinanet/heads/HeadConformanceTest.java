@@ -24,6 +24,13 @@ import org.retinanet.api.model.TorchNames;
 class HeadConformanceTest {
 
     static RetinaHead head(String norm, int channels, int numClasses, List<Integer> strides) {
+        return head(norm, channels, numClasses, strides, RetinaHeadConfig.torchvision().test(),
+                new LossNormalization(LossNormalization.PER_IMAGE, null, null));
+    }
+
+    /** A head with torchvision's anchors, assigner and coder, and the given test config and normalisation. */
+    static RetinaHead head(String norm, int channels, int numClasses, List<Integer> strides, RetinaHeadConfig.Test test,
+            LossNormalization normalization) {
         List<FeatureSpec> inputs = new ArrayList<>();
         for (int i = 0; i < strides.size(); i++) {
             inputs.add(new FeatureSpec("P" + (i + 3), channels, strides.get(i)));
@@ -34,9 +41,9 @@ class HeadConformanceTest {
                 new RetinaHeadConfig.Anchors(a.octaveBaseScale(), a.scalesPerOctave(), a.ratios(), strides, a.centerOffset(),
                         a.sizes(), a.truncateSizes(), a.roundBaseAnchors(), a.stridesFromImageSize(), a.paddingMask(),
                         a.paddingDivisor()),
-                tv.assigner(), tv.coder(), tv.test());
+                tv.assigner(), tv.coder(), test);
         return new RetinaHead(config, new HeadContext(numClasses, inputs, new LocalLosses.Focal(), new LocalLosses.L1(),
-                new LossNormalization(LossNormalization.PER_IMAGE, null, null)));
+                normalization));
     }
 
     /** Copies torchvision-keyed arrays into the head's parameters; returns how many were loaded. */

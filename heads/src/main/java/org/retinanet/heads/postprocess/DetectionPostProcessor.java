@@ -111,9 +111,9 @@ public final class DetectionPostProcessor {
             NDArray w = allBoxes.get(":, 2").sub(allBoxes.get(":, 0"));
             NDArray h = allBoxes.get(":, 3").sub(allBoxes.get(":, 1"));
             NDArray big = w.gt(min).logicalAnd(h.gt(min));
-            allBoxes = allBoxes.booleanMask(big);
-            allScores = allScores.booleanMask(big);
-            allLabels = allLabels.booleanMask(big);
+            allBoxes = allBoxes.get(new NDIndex("{}", big));
+            allScores = allScores.get(new NDIndex("{}", big));
+            allLabels = allLabels.get(new NDIndex("{}", big));
         }
         int[] kept = BatchedNms.keep(allBoxes, allScores, allLabels, config.nmsIou(), config.maxPerImg());
         if (kept.length == 0) {
