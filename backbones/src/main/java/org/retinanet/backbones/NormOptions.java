@@ -12,8 +12,9 @@ import org.retinanet.backbones.norm.NormLayer;
  * @param groups GroupNorm groups (gn only)
  * @param normEval BN layers use running statistics in training and never update them
  * @param affineTrainable whether weight/bias train (outside frozen stages)
+ * @param eps added to the variance
  */
-public record NormOptions(NormType type, int groups, boolean normEval, boolean affineTrainable) {
+public record NormOptions(NormType type, int groups, boolean normEval, boolean affineTrainable, float eps) {
 
     /**
      * @param frozenStage the layer sits in a frozen stage: eval mode and nothing trains
@@ -22,9 +23,9 @@ public record NormOptions(NormType type, int groups, boolean normEval, boolean a
     public NormLayer create(int channels, boolean frozenStage, boolean zeroInit) {
         boolean trainable = affineTrainable && !frozenStage;
         return switch (type) {
-            case BN -> new BatchNorm2d(channels, normEval || frozenStage, trainable, zeroInit);
-            case FROZEN_BN -> new FrozenBatchNorm2d(channels, zeroInit);
-            case GN -> new GroupNorm2d(groups, channels, trainable, zeroInit);
+            case BN -> new BatchNorm2d(channels, normEval || frozenStage, trainable, zeroInit, eps);
+            case FROZEN_BN -> new FrozenBatchNorm2d(channels, zeroInit, eps);
+            case GN -> new GroupNorm2d(groups, channels, trainable, zeroInit, eps);
         };
     }
 }

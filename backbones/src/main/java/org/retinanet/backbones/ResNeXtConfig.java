@@ -14,7 +14,7 @@ import org.retinanet.api.config.BackboneConfig;
  * @param baseWidth width per group, default 4
  */
 public record ResNeXtConfig(Integer depth, Integer groups, Integer baseWidth, Style style, List<Integer> outIndices,
-        Integer frozenStages, Boolean normEval, NormType norm, Integer normGroups, Boolean normAffineTrainable,
+        Integer frozenStages, Boolean normEval, NormType norm, Integer normGroups, Double normEps, Boolean normAffineTrainable,
         Boolean zeroInitResidual, InitConfig init) implements BackboneConfig {
 
     static final Set<Integer> DEPTHS = Set.of(50, 101, 152);
@@ -34,6 +34,7 @@ public record ResNeXtConfig(Integer depth, Integer groups, Integer baseWidth, St
         norm = norm == null ? NormType.BN : norm;
         normGroups = normGroups == null ? 32 : normGroups;
         ResNetSettings.checkPositive("normGroups", normGroups);
+        normEps = ResNetSettings.checkEps(normEps);
         normAffineTrainable = ResNetSettings.defaultAffineTrainable(normAffineTrainable, style, norm);
         zeroInitResidual = zeroInitResidual == null ? Boolean.TRUE : zeroInitResidual;
         init = init == null ? InitConfig.none() : init;
@@ -41,12 +42,12 @@ public record ResNeXtConfig(Integer depth, Integer groups, Integer baseWidth, St
 
     /** A preset architecture with every other field at its default. */
     public static ResNeXtConfig of(int depth, int groups, int baseWidth) {
-        return new ResNeXtConfig(depth, groups, baseWidth, null, null, null, null, null, null, null, null, null);
+        return new ResNeXtConfig(depth, groups, baseWidth, null, null, null, null, null, null, null, null, null, null);
     }
 
     ResNetSettings settings() {
         return new ResNetSettings("resnext" + depth + "_" + groups + "x" + baseWidth + "d", true,
                 ResNetSettings.stageBlocks(depth), groups, baseWidth, style, outIndices, frozenStages,
-                new NormOptions(norm, normGroups, normEval, normAffineTrainable), zeroInitResidual, init);
+                new NormOptions(norm, normGroups, normEval, normAffineTrainable, normEps.floatValue()), zeroInitResidual, init);
     }
 }

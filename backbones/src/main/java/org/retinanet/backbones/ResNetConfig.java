@@ -16,6 +16,8 @@ import org.retinanet.api.config.BackboneConfig;
  * @param normEval every BN uses running statistics in training and never updates them; default true
  * @param norm bn (default), frozen_bn or gn
  * @param normGroups GroupNorm groups, default 32 (gn only)
+ * @param normEps eps of every norm layer, default 1e-5 (torch); torchvision's COCO detector
+ *     weights were trained with frozen BN eps 0
  * @param normAffineTrainable BN/GN weight and bias train (outside frozen stages); default true for
  *     the pytorch style, false for caffe (mmdetection's caffe configs) and frozen_bn
  * @param zeroInitResidual the last norm of each residual branch starts at weight 0; default true
@@ -23,7 +25,7 @@ import org.retinanet.api.config.BackboneConfig;
  * @param init pretrained checkpoint; default none
  */
 public record ResNetConfig(Integer depth, Style style, List<Integer> outIndices, Integer frozenStages,
-        Boolean normEval, NormType norm, Integer normGroups, Boolean normAffineTrainable,
+        Boolean normEval, NormType norm, Integer normGroups, Double normEps, Boolean normAffineTrainable,
         Boolean zeroInitResidual, InitConfig init) implements BackboneConfig {
 
     static final Set<Integer> DEPTHS = Set.of(18, 34, 50, 101, 152);
@@ -39,6 +41,7 @@ public record ResNetConfig(Integer depth, Style style, List<Integer> outIndices,
         norm = norm == null ? NormType.BN : norm;
         normGroups = normGroups == null ? 32 : normGroups;
         ResNetSettings.checkPositive("normGroups", normGroups);
+        normEps = ResNetSettings.checkEps(normEps);
         normAffineTrainable = ResNetSettings.defaultAffineTrainable(normAffineTrainable, style, norm);
         zeroInitResidual = zeroInitResidual == null ? Boolean.TRUE : zeroInitResidual;
         init = init == null ? InitConfig.none() : init;
@@ -46,17 +49,17 @@ public record ResNetConfig(Integer depth, Style style, List<Integer> outIndices,
 
     /** All defaults: mmdetection's RetinaNet R-50 backbone. */
     public static ResNetConfig defaults() {
-        return new ResNetConfig(null, null, null, null, null, null, null, null, null, null);
+        return new ResNetConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public ResNetConfig withDepth(int newDepth) {
-        return new ResNetConfig(newDepth, style, outIndices, frozenStages, normEval, norm, normGroups,
+        return new ResNetConfig(newDepth, style, outIndices, frozenStages, normEval, norm, normGroups, normEps,
                 normAffineTrainable, zeroInitResidual, init);
     }
 
     ResNetSettings settings() {
         return new ResNetSettings("resnet" + depth, depth >= 50, ResNetSettings.stageBlocks(depth), 1, 64, style,
-                outIndices, frozenStages, new NormOptions(norm, normGroups, normEval, normAffineTrainable),
+                outIndices, frozenStages, new NormOptions(norm, normGroups, normEval, normAffineTrainable, normEps.floatValue()),
                 zeroInitResidual, init);
     }
 }

@@ -89,6 +89,16 @@ public record ResNetSettings(String name, boolean bottleneck, List<Integer> stag
         }
     }
 
+    static double checkEps(Double eps) {
+        if (eps == null) {
+            return 1e-5;
+        }
+        if (!(eps >= 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException("normEps: must be a finite number >= 0, got " + eps);
+        }
+        return eps;
+    }
+
     /** Caffe-style weights come with frozen BN affine (mmdetection's caffe configs); frozen_bn never trains. */
     static boolean defaultAffineTrainable(Boolean given, Style style, NormType norm) {
         if (given == null) {

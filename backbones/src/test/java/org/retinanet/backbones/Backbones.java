@@ -24,7 +24,7 @@ final class Backbones {
     /** A resnet config; zero-init residual is off so that every random-init branch gets gradients. */
     static ResNetConfig resnet(int depth, Style style, Integer frozenStages, Boolean normEval, NormType norm,
             String checkpoint) {
-        return new ResNetConfig(depth, style, null, frozenStages, normEval, norm, null, null, false,
+        return new ResNetConfig(depth, style, null, frozenStages, normEval, norm, null, null, null, false,
                 checkpoint == null ? null : new InitConfig(checkpoint, null));
     }
 

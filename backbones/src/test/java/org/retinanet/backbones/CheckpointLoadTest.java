@@ -26,7 +26,7 @@ class CheckpointLoadTest {
     }
 
     private static ResNetConfig withCheckpoint(int depth, String fixture, Boolean strict) {
-        return new ResNetConfig(depth, null, null, null, null, null, null, null, null,
+        return new ResNetConfig(depth, null, null, null, null, null, null, null, null, null,
                 new InitConfig(Backbones.fixture(fixture).toString(), strict));
     }
 
@@ -76,11 +76,11 @@ class CheckpointLoadTest {
     void noCheckpointLoadsNothingAndBadPathsAreNamed() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             assertThat(Backbones.build(ResNetConfig.defaults()).loadPretrained(manager)).isEmpty();
-            ResNet missing = Backbones.build(new ResNetConfig(18, null, null, null, null, null, null, null, null,
+            ResNet missing = Backbones.build(new ResNetConfig(18, null, null, null, null, null, null, null, null, null,
                     new InitConfig("/nonexistent/resnet18.pth", null)));
             assertThatThrownBy(() -> missing.loadPretrained(manager)).isInstanceOf(IOException.class)
                     .hasMessageContaining("/nonexistent/resnet18.pth");
-            ResNet url = Backbones.build(new ResNetConfig(18, null, null, null, null, null, null, null, null,
+            ResNet url = Backbones.build(new ResNetConfig(18, null, null, null, null, null, null, null, null, null,
                     new InitConfig("torchvision://resnet18", null)));
             assertThatThrownBy(() -> url.loadPretrained(manager)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("init.checkpoint 'torchvision://resnet18'");

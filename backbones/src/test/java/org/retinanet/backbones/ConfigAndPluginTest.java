@@ -19,9 +19,11 @@ import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.retinanet.api.config.BackboneConfig;
+import org.retinanet.api.model.Backbone;
 import org.retinanet.api.model.CheckpointKeys;
 import org.retinanet.api.model.FeatureSpec;
 import org.retinanet.api.model.TorchNames;
+import org.retinanet.api.registry.Registry;
 import org.retinanet.api.spi.BackboneFactory;
 import org.retinanet.api.spi.Kind;
 import org.retinanet.api.spi.RetinanetPlugin;
@@ -55,13 +57,13 @@ class ConfigAndPluginTest {
         assertThat(c.init().strict()).isTrue();
         ResNeXtConfig x = ResNeXtConfig.of(101, 64, 4);
         assertThat(x.frozenStages()).isEqualTo(1);
-        assertThat(new ResNeXtConfig(null, null, null, null, null, null, null, null, null, null, null, null))
+        assertThat(new ResNeXtConfig(null, null, null, null, null, null, null, null, null, null, null, null, null))
                 .extracting(ResNeXtConfig::depth, ResNeXtConfig::groups, ResNeXtConfig::baseWidth)
                 .containsExactly(101, 32, 4);
         // mmdetection's caffe configs freeze every BN affine; frozen BN never trains
-        assertThat(new ResNetConfig(50, Style.CAFFE, null, null, null, null, null, null, null, null)
+        assertThat(new ResNetConfig(50, Style.CAFFE, null, null, null, null, null, null, null, null, null)
                 .normAffineTrainable()).isFalse();
-        assertThat(new ResNetConfig(50, null, null, null, null, NormType.FROZEN_BN, null, null, null, null)
+        assertThat(new ResNetConfig(50, null, null, null, null, NormType.FROZEN_BN, null, null, null, null, null)
                 .normAffineTrainable()).isFalse();
     }
 
@@ -70,17 +72,19 @@ class ConfigAndPluginTest {
         assertThatThrownBy(() -> ResNetConfig.defaults().withDepth(77)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("depth: 77 is not one of 18, 34, 50, 101, 152");
         assertThatThrownBy(() -> ResNeXtConfig.of(18, 32, 4)).hasMessageStartingWith("depth: 18 is not one of 50, 101, 152");
-        assertThatThrownBy(() -> new ResNetConfig(null, null, List.of(2, 1), null, null, null, null, null, null, null))
+        assertThatThrownBy(() -> new ResNetConfig(null, null, List.of(2, 1), null, null, null, null, null, null, null, null))
                 .hasMessageStartingWith("outIndices: [2, 1]");
-        assertThatThrownBy(() -> new ResNetConfig(null, null, List.of(4), null, null, null, null, null, null, null))
+        assertThatThrownBy(() -> new ResNetConfig(null, null, List.of(4), null, null, null, null, null, null, null, null))
                 .hasMessageStartingWith("outIndices: [4]");
-        assertThatThrownBy(() -> new ResNetConfig(null, null, null, 5, null, null, null, null, null, null))
+        assertThatThrownBy(() -> new ResNetConfig(null, null, null, 5, null, null, null, null, null, null, null))
                 .hasMessageStartingWith("frozenStages: 5");
-        assertThatThrownBy(() -> new ResNetConfig(null, null, null, null, null, NormType.FROZEN_BN, null, true, null, null))
+        assertThatThrownBy(() -> new ResNetConfig(null, null, null, null, null, NormType.FROZEN_BN, null, null, true, null, null))
                 .hasMessageStartingWith("normAffineTrainable: true contradicts norm frozen_bn");
+        assertThatThrownBy(() -> new ResNetConfig(null, null, null, null, null, null, null, -1e-5, null, null, null))
+                .hasMessage("normEps: must be a finite number >= 0, got -1.0E-5");
         assertThatThrownBy(() -> ResNeXtConfig.of(101, 0, 4)).hasMessage("groups: must be positive, got 0");
         assertThatThrownBy(() -> new InitConfig(" ", null)).hasMessageStartingWith("init.checkpoint:");
-        assertThatThrownBy(() -> Backbones.build(new ResNetConfig(18, null, null, null, null, NormType.GN, 48, null, null, null)))
+        assertThatThrownBy(() -> Backbones.build(new ResNetConfig(18, null, null, null, null, NormType.GN, 48, null, null, null, null)))
                 .hasMessage("normGroups: 48 groups do not divide 64 channels");
     }
 
@@ -91,7 +95,7 @@ class ConfigAndPluginTest {
         BackboneConfig c = mapper.readValue("""
                 {"type": "resnet", "depth": 101, "style": "caffe", "norm": "frozen_bn", "outIndices": [1, 2, 3],
                  "init": {"checkpoint": "resnet101_msra.pth", "strict": false}}""", BackboneConfig.class);
-        assertThat(c).isEqualTo(new ResNetConfig(101, Style.CAFFE, List.of(1, 2, 3), 1, true, NormType.FROZEN_BN, 32,
+        assertThat(c).isEqualTo(new ResNetConfig(101, Style.CAFFE, List.of(1, 2, 3), 1, true, NormType.FROZEN_BN, 32, null,
                 false, true, new InitConfig("resnet101_msra.pth", false)));
         BackboneConfig x = mapper.readValue("{\"type\": \"resnext\", \"groups\": 64}", BackboneConfig.class);
         assertThat(x).isEqualTo(ResNeXtConfig.of(101, 64, 4));
@@ -105,6 +109,25 @@ class ConfigAndPluginTest {
     }
 
     @Test
+    void platformRegistryBuildsBothFromYaml() throws Exception {
+        Registry registry = Registry.create(List.of());
+        BackboneConfig config = registry.mapper().readValue("""
+                type: resnext
+                depth: 101
+                groups: 64
+                baseWidth: 4
+                outIndices: [1, 2, 3]
+                """, BackboneConfig.class);
+        assertThat(config).isEqualTo(new ResNeXtConfig(101, 64, 4, null, List.of(1, 2, 3), null, null, null, null, null,
+                null, null, null));
+        Backbone backbone = registry.backbone(config);
+        assertThat(backbone.outputFeatures()).extracting(FeatureSpec::channels).containsExactly(512, 1024, 2048);
+        assertThat(registry.idOf(config)).isEqualTo("resnext");
+        assertThat(registry.backbone(registry.mapper().readValue("type: resnet\ndepth: 18\n", BackboneConfig.class)))
+                .isInstanceOf(ResNet.class);
+    }
+
+    @Test
     void outputFeaturesFollowOutIndicesAndTheBlockType() {
         assertThat(Backbones.build(ResNetConfig.defaults().withDepth(18)).outputFeatures()).containsExactly(
                 new FeatureSpec("C2", 64, 4), new FeatureSpec("C3", 128, 8), new FeatureSpec("C4", 256, 16),
@@ -112,7 +135,7 @@ class ConfigAndPluginTest {
         assertThat(new ResNeXtFactory().create(ResNeXtConfig.of(101, 64, 4)).outputFeatures()).containsExactly(
                 new FeatureSpec("C2", 256, 4), new FeatureSpec("C3", 512, 8), new FeatureSpec("C4", 1024, 16),
                 new FeatureSpec("C5", 2048, 32));
-        ResNet c3c5 = Backbones.build(new ResNetConfig(50, null, List.of(1, 2, 3), null, null, null, null, null, null, null));
+        ResNet c3c5 = Backbones.build(new ResNetConfig(50, null, List.of(1, 2, 3), null, null, null, null, null, null, null, null));
         assertThat(c3c5.outputFeatures()).extracting(FeatureSpec::name).containsExactly("C3", "C4", "C5");
         assertThat(c3c5.getOutputShapes(new Shape[] {new Shape(2, 3, 97, 130)})).containsExactly(
                 new Shape(2, 512, 13, 17), new Shape(2, 1024, 7, 9), new Shape(2, 2048, 4, 5));
@@ -120,7 +143,7 @@ class ConfigAndPluginTest {
 
     @Test
     void forwardShapesEqualTheDeclaredOutputShapes() {
-        ResNet backbone = Backbones.build(new ResNetConfig(18, null, List.of(1, 3), null, null, null, null, null, null, null));
+        ResNet backbone = Backbones.build(new ResNetConfig(18, null, List.of(1, 3), null, null, null, null, null, null, null, null));
         Shape input = new Shape(1, 3, 45, 67);
         try (NDManager manager = NDManager.newBaseManager()) {
             backbone.initialize(manager, DataType.FLOAT32, input);
@@ -134,7 +157,7 @@ class ConfigAndPluginTest {
     @Test
     void caffeStylePutsTheStrideOnTheFirstConvOfEachBottleneck() {
         ResNet pytorch = Backbones.build(ResNetConfig.defaults());
-        ResNet caffe = Backbones.build(new ResNetConfig(50, Style.CAFFE, null, null, null, null, null, null, null, null));
+        ResNet caffe = Backbones.build(new ResNetConfig(50, Style.CAFFE, null, null, null, null, null, null, null, null, null));
         for (String stage : List.of("layer2", "layer3", "layer4")) {
             assertThat(stride(pytorch, stage + ".0.conv1")).isEqualTo(1);
             assertThat(stride(pytorch, stage + ".0.conv2")).isEqualTo(2);
@@ -151,7 +174,7 @@ class ConfigAndPluginTest {
     @Test
     void initialisationIsKaimingFanOutAndZeroInitResidual() {
         ResNet zeroInit = Backbones.build(ResNetConfig.defaults());
-        ResNet plain = Backbones.build(new ResNetConfig(18, null, null, null, null, null, null, null, false, null));
+        ResNet plain = Backbones.build(new ResNetConfig(18, null, null, null, null, null, null, null, null, false, null));
         try (NDManager manager = NDManager.newBaseManager()) {
             zeroInit.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
             plain.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
@@ -171,7 +194,7 @@ class ConfigAndPluginTest {
     @Test
     void groupNormHasNoRunningStatistics() {
         ResNet gn = (ResNet) new ResNeXtFactory().create(new ResNeXtConfig(50, null, null, null, null, null, null,
-                NormType.GN, null, null, null, null));
+                NormType.GN, null, null, null, null, null));
         try (NDManager manager = NDManager.newBaseManager()) {
             Backbones.initializeCheaply(gn, manager);
             assertThat(TorchNames.parameters(gn).keySet()).noneMatch(k -> k.contains("running_"))
@@ -185,7 +208,7 @@ class ConfigAndPluginTest {
         assertThat(bn.importKey(CheckpointKeys.TORCHVISION, "body.layer1.0.conv1.weight")).isEqualTo("layer1.0.conv1.weight");
         assertThat(bn.importKey(CheckpointKeys.MMDET, "layer1.0.conv1.weight")).isEqualTo("layer1.0.conv1.weight");
         assertThat(bn.importKey(CheckpointKeys.TORCHVISION, "fc.weight")).isNull();
-        ResNet gn = Backbones.build(new ResNetConfig(50, null, null, null, null, NormType.GN, null, null, null, null));
+        ResNet gn = Backbones.build(new ResNetConfig(50, null, null, null, null, NormType.GN, null, null, null, null, null));
         assertThat(gn.importKey(CheckpointKeys.MMDET, "gn1.weight")).isEqualTo("bn1.weight");
         assertThat(gn.importKey(CheckpointKeys.MMDET, "layer2.0.gn3.bias")).isEqualTo("layer2.0.bn3.bias");
     }

@@ -54,7 +54,7 @@ class ResNetConformanceTest {
 
     @Test
     void resnext50EvalAndNormEvalTraining() throws IOException {
-        ResNeXtConfig config = new ResNeXtConfig(50, 32, 4, null, null, null, null, null, null, null, null,
+        ResNeXtConfig config = new ResNeXtConfig(50, 32, 4, null, null, null, null, null, null, null, null, null,
                 new InitConfig(path("resnext50_32x4d.pth"), null));
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> ref = Backbones.npz(manager, "resnext50_32x4d_out.npz");

@@ -18,7 +18,8 @@ import ai.djl.util.PairList;
  */
 public final class BatchNorm2d extends NormLayer {
 
-    public static final float EPS = 1e-5f;
+
+    private final float eps;
     /** torch's momentum 0.1; DJL's batchNorm takes the complementary convention (0.9). */
     private static final float DJL_MOMENTUM = 0.9f;
 
@@ -33,9 +34,11 @@ public final class BatchNorm2d extends NormLayer {
      * @param evalAlways use running statistics even in training, and never update them
      * @param affineTrainable whether weight and bias get gradients
      * @param zeroInitWeight initialise weight with 0 instead of 1 (zero-init residual)
+     * @param eps added to the variance (torch: 1e-5)
      */
-    public BatchNorm2d(int channels, boolean evalAlways, boolean affineTrainable, boolean zeroInitWeight) {
+    public BatchNorm2d(int channels, boolean evalAlways, boolean affineTrainable, boolean zeroInitWeight, float eps) {
         super(channels);
+        this.eps = eps;
         this.evalAlways = evalAlways;
         Shape shape = new Shape(channels);
         weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.GAMMA).optShape(shape)
@@ -67,6 +70,6 @@ public final class BatchNorm2d extends NormLayer {
         NDArray var = store.getValue(runningVar, x.getDevice(), training);
         // In batch-statistics mode the engine updates mean/var in place (as torch does).
         boolean batchStatistics = !usesRunningStatistics(training);
-        return x.getNDArrayInternal().batchNorm(x, mean, var, gamma, beta, 1, DJL_MOMENTUM, EPS, batchStatistics);
+        return x.getNDArrayInternal().batchNorm(x, mean, var, gamma, beta, 1, DJL_MOMENTUM, eps, batchStatistics);
     }
 }

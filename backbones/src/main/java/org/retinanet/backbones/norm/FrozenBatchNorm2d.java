@@ -9,21 +9,23 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 
 /**
- * torchvision's FrozenBatchNorm2d (eps 1e-5): a fixed per-channel affine map computed from
+ * torchvision's FrozenBatchNorm2d (eps 1e-5 by default; torchvision sets 0 for its COCO detector weights): a fixed per-channel affine map computed from
  * {@code weight}, {@code bias}, {@code running_mean} and {@code running_var}, none of which is
  * ever trained or updated: {@code y = x * w / sqrt(rv + eps) + (b - rm * w / sqrt(rv + eps))}.
  */
 public final class FrozenBatchNorm2d extends NormLayer {
 
-    public static final float EPS = 1e-5f;
+
+    private final float eps;
 
     private final Parameter weight;
     private final Parameter bias;
     private final Parameter runningMean;
     private final Parameter runningVar;
 
-    public FrozenBatchNorm2d(int channels, boolean zeroInitWeight) {
+    public FrozenBatchNorm2d(int channels, boolean zeroInitWeight, float eps) {
         super(channels);
+        this.eps = eps;
         Shape shape = new Shape(channels);
         weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.GAMMA).optShape(shape)
                 .optInitializer(zeroInitWeight ? Initializer.ZEROS : Initializer.ONES).optRequiresGrad(false).build());
@@ -47,7 +49,7 @@ public final class FrozenBatchNorm2d extends NormLayer {
         NDArray b = store.getValue(bias, x.getDevice(), false);
         NDArray rm = store.getValue(runningMean, x.getDevice(), false);
         NDArray rv = store.getValue(runningVar, x.getDevice(), false);
-        NDArray scale = w.mul(rv.add(EPS).pow(-0.5f));
+        NDArray scale = w.mul(rv.add(eps).pow(-0.5f));
         NDArray shift = b.sub(rm.mul(scale));
         Shape c = perChannel(channels);
         return new NDList(x.mul(scale.reshape(c)).add(shift.reshape(c)));

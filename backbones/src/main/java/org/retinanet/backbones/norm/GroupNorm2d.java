@@ -15,14 +15,16 @@ import ai.djl.util.PairList;
  */
 public final class GroupNorm2d extends NormLayer {
 
-    public static final float EPS = 1e-5f;
+
+    private final float eps;
 
     private final int groups;
     private final Parameter weight;
     private final Parameter bias;
 
-    public GroupNorm2d(int groups, int channels, boolean affineTrainable, boolean zeroInitWeight) {
+    public GroupNorm2d(int groups, int channels, boolean affineTrainable, boolean zeroInitWeight, float eps) {
         super(channels);
+        this.eps = eps;
         if (groups <= 0 || channels % groups != 0) {
             throw new IllegalArgumentException("normGroups: " + groups + " groups do not divide " + channels + " channels");
         }
@@ -47,7 +49,7 @@ public final class GroupNorm2d extends NormLayer {
         NDArray grouped = x.reshape(shape.get(0), groups, -1);
         NDArray centred = grouped.sub(grouped.mean(new int[] {2}, true));
         NDArray var = centred.square().mean(new int[] {2}, true);
-        NDArray normed = centred.mul(var.add(EPS).pow(-0.5f)).reshape(shape);
+        NDArray normed = centred.mul(var.add(eps).pow(-0.5f)).reshape(shape);
         Shape c = perChannel(channels);
         NDArray gamma = store.getValue(weight, x.getDevice(), training).reshape(c);
         NDArray beta = store.getValue(bias, x.getDevice(), training).reshape(c);
