@@ -10,6 +10,7 @@ import org.retinanet.api.data.DetectionEvaluator;
 import org.retinanet.api.data.EvaluationResult;
 import org.retinanet.api.data.GtBox;
 import org.retinanet.api.data.ImageAnnotations;
+import org.retinanet.datasets.coco.CocoDataset;
 
 /**
  * The {@code coco} evaluator: pycocotools' COCOeval (bbox) on a dataset's ground truth. Boxes go
@@ -69,7 +70,7 @@ public final class CocoEvaluator implements DetectionEvaluator {
         ImageAnnotations[] images = new ImageAnnotations[n];
         long[] imageIds = new long[n];
         for (int i = 0; i < n; i++) {
-            images[i] = gt.annotations(i);
+            images[i] = groundTruthOf(gt, i);
             imageIds[i] = images[i].image().id();
         }
         CocoEvalProblem.Builder b = CocoEvalProblem.builder().images(imageIds).categories(catIds, names);
@@ -85,6 +86,15 @@ public final class CocoEvaluator implements DetectionEvaluator {
                     d.x1(), d.y1(), d.x2() - d.x1(), d.y2() - d.y1(), d.score());
         }
         return b.build();
+    }
+
+    /**
+     * pycocotools scores against every annotation of the file; the coco dataset's
+     * {@code annotations(i)} leaves out degenerate boxes (for training), its {@code groundTruth(i)}
+     * keeps them.
+     */
+    private static ImageAnnotations groundTruthOf(DetectionDataset gt, int index) {
+        return gt instanceof CocoDataset coco ? coco.groundTruth(index) : gt.annotations(index);
     }
 
     private static Category categoryOf(List<Category> categories, int label, String where) {
