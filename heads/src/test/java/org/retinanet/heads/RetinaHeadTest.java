@@ -237,6 +237,36 @@ class RetinaHeadTest {
     }
 
     @Test
+    void gradientsReachEveryConvThroughTheLoss() {
+        RetinaHeadConfig config = new RetinaHeadConfig(1, 8, null, null, null, null, null, null, null, null);
+        RetinaHead head = new RetinaHead(config, context(3, pyramid(8, 5), new LocalLosses.Focal(), new LocalLosses.L1(),
+                LossNormalization.batchPositives()));
+        try (NDManager m = NDManager.newBaseManager()) {
+            forward(m, head); // initialises
+            int[][] sizes = {{8, 10}, {4, 5}, {2, 3}, {1, 2}, {1, 1}};
+            NDList feats = new NDList();
+            for (int[] sz : sizes) {
+                feats.add(m.randomNormal(new Shape(2, 8, sz[0], sz[1])));
+            }
+            List<ImageMeta> metas = List.of(new ImageMeta(1, 80, 64, 80, 64, 1, 1, false),
+                    new ImageMeta(2, 80, 64, 80, 64, 1, 1, false));
+            List<BoxTargets> targets = List.of(
+                    new BoxTargets(new float[] {0, 0, 32, 32, 10, 10, 20, 20}, new int[] {2, 1}, new boolean[2]),
+                    new BoxTargets(new float[] {30, 20, 70, 60}, new int[] {0}, new boolean[1]));
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDList out = head.forward(new ParameterStore(m, false), feats, true);
+                LossOutput loss = head.loss(out, new DetectionBatch(m.zeros(new Shape(2, 3, 64, 80)), metas, targets));
+                assertThat(Float.isFinite(loss.total().getFloat())).isTrue();
+                gc.backward(loss.total());
+            }
+            for (Map.Entry<String, Parameter> e : TorchNames.parameters(head).entrySet()) {
+                float g = e.getValue().getArray().getGradient().abs().sum().getFloat();
+                assertThat(g).as("gradient of " + e.getKey()).isGreaterThan(0f);
+            }
+        }
+    }
+
+    @Test
     void emaNormalisationKeepsItsStateAcrossBatches() {
         Capturing losses = new Capturing(false);
         RetinaHead head = smallHead(losses, new LossNormalization(LossNormalization.EMA, 0.9, 100.0));
