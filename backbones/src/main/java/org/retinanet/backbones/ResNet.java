@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
@@ -217,11 +216,5 @@ public final class ResNet extends AbstractBlock implements Backbone {
     public String toString() {
         return "ResNet(" + settings.name() + ", " + settings.style().name().toLowerCase() + ", out "
                 + outputFeatures().stream().map(FeatureSpec::name).toList() + ")";
-    }
-
-    /** Child blocks by torch name, for tests and tools. */
-    Block child(String name) {
-        return getChildren().stream().filter(p -> TorchNames.childName(p.getKey()).equals(name))
-                .map(p -> p.getValue()).findFirst().orElseThrow();
     }
 }

@@ -45,13 +45,12 @@ public final class FrozenBatchNorm2d extends NormLayer {
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        NDArray w = store.getValue(weight, x.getDevice(), false);
-        NDArray b = store.getValue(bias, x.getDevice(), false);
-        NDArray rm = store.getValue(runningMean, x.getDevice(), false);
-        NDArray rv = store.getValue(runningVar, x.getDevice(), false);
-        NDArray scale = w.mul(rv.add(eps).pow(-0.5f));
+        NDArray w = perChannel(store.getValue(weight, x.getDevice(), false), x);
+        NDArray b = perChannel(store.getValue(bias, x.getDevice(), false), x);
+        NDArray rm = perChannel(store.getValue(runningMean, x.getDevice(), false), x);
+        NDArray rv = perChannel(store.getValue(runningVar, x.getDevice(), false), x);
+        NDArray scale = rv.add(eps).pow(-0.5f).mul(w);
         NDArray shift = b.sub(rm.mul(scale));
-        Shape c = perChannel(channels);
-        return new NDList(x.mul(scale.reshape(c)).add(shift.reshape(c)));
+        return new NDList(x.mul(scale).add(shift));
     }
 }

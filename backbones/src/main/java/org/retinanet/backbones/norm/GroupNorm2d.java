@@ -50,9 +50,8 @@ public final class GroupNorm2d extends NormLayer {
         NDArray centred = grouped.sub(grouped.mean(new int[] {2}, true));
         NDArray var = centred.square().mean(new int[] {2}, true);
         NDArray normed = centred.mul(var.add(eps).pow(-0.5f)).reshape(shape);
-        Shape c = perChannel(channels);
-        NDArray gamma = store.getValue(weight, x.getDevice(), training).reshape(c);
-        NDArray beta = store.getValue(bias, x.getDevice(), training).reshape(c);
+        NDArray gamma = perChannel(store.getValue(weight, x.getDevice(), training), x);
+        NDArray beta = perChannel(store.getValue(bias, x.getDevice(), training), x);
         return new NDList(normed.mul(gamma).add(beta));
     }
 }

@@ -1,5 +1,6 @@
 package org.retinanet.backbones.norm;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 
@@ -30,7 +31,14 @@ public abstract class NormLayer extends AbstractBlock {
         return new Shape[] {inputShapes[0]};
     }
 
-    static Shape perChannel(int channels) {
-        return new Shape(1, channels, 1, 1);
+    /**
+     * A parameter's value shaped (1, C, 1, 1) for broadcasting over {@code x}. An op on a
+     * parameter's array belongs to the parameter's (long-lived) manager, so the view is moved
+     * to the manager of {@code x} (the step's), where it is released with the step.
+     */
+    protected final NDArray perChannel(NDArray parameterValue, NDArray x) {
+        NDArray view = parameterValue.reshape(1, channels, 1, 1);
+        view.attach(x.getManager());
+        return view;
     }
 }
