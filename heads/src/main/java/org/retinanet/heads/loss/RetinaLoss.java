@@ -90,6 +90,15 @@ public final class RetinaLoss {
                     ? new ClassificationInput(logits, t.labels(), boxPerAnchor.stopGradient(), decoded.stopGradient())
                     : new ClassificationInput(logits, t.labels(), null, null);
             LossValue cls = classificationLoss.compute(clsInput);
+            Shape perImage = new Shape(gt.size());
+            if (!boxPerAnchor.getShape().equals(t.weights().getShape())) {
+                throw new IllegalStateException("box loss " + boxLoss.getClass().getSimpleName() + " returned shape "
+                        + boxPerAnchor.getShape() + ", expected per anchor " + t.weights().getShape());
+            }
+            if (!cls.perImage().getShape().equals(perImage)) {
+                throw new IllegalStateException("classification loss " + classificationLoss.getClass().getSimpleName()
+                        + " returned shape " + cls.perImage().getShape() + ", expected per image " + perImage);
+            }
 
             NDArray numPositives = t.weights().sum(new int[] {1});
             LossNormalizer.Batch norm = normalizer.begin(numPositives);
