@@ -18,7 +18,6 @@ import ai.djl.util.PairList;
  */
 public final class BatchNorm2d extends NormLayer {
 
-
     private final float eps;
     /** torch's momentum 0.1; DJL's batchNorm takes the complementary convention (0.9). */
     private static final float DJL_MOMENTUM = 0.9f;

@@ -15,7 +15,6 @@ import ai.djl.util.PairList;
  */
 public final class FrozenBatchNorm2d extends NormLayer {
 
-
     private final float eps;
 
     private final Parameter weight;

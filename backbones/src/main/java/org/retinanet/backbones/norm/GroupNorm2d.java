@@ -15,7 +15,6 @@ import ai.djl.util.PairList;
  */
 public final class GroupNorm2d extends NormLayer {
 
-
     private final float eps;
 
     private final int groups;
