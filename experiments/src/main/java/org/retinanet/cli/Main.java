@@ -16,6 +16,7 @@ public final class Main {
     /** Runs the command line and returns the exit code: 0 ok, 2 bad input, 1 internal failure. */
     public static int run(String... args) {
         Defaults.apply();
+        Defaults.warnAboutOneDnn();
         RootCommand root = new RootCommand();
         CommandLine cli = new CommandLine(root).setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd.getErr(), root.verbose));

@@ -172,8 +172,11 @@ public final class GridRunner {
         }
         log(out, cell, (resume ? "resuming" : "starting") + (gpus > 0 ? " on gpu:" + (slot % gpus) : ""));
         long t0 = System.nanoTime();
-        Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("train.log").toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("train.log").toFile()));
+        builder.environment().put("OPT_OUT_TRACKING", "true");
+        builder.environment().putIfAbsent("ONEDNN_MAX_CPU_ISA", "AVX2");
+        Process process = builder.start();
         int code = process.waitFor();
         String status = status(cell);
         double minutes = (System.nanoTime() - t0) / 6e10;

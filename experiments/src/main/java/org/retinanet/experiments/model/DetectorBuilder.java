@@ -57,6 +57,10 @@ public final class DetectorBuilder {
         } catch (java.io.IOException e) {
             throw new UserException(e.getMessage(), e);
         }
+        if (model.init() != null && !model.init().isBlank()) {
+            // the whole detector last: it overrides the backbone's pretrained weights
+            notes.add(DetectorCheckpoint.load(detector, java.nio.file.Path.of(model.init()), manager).summary());
+        }
         return new Built(detector, notes);
     }
 

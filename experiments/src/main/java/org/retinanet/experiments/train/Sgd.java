@@ -45,6 +45,11 @@ public final class Sgd {
                 grads.add(g);
             }
             norm = globalNorm(grads);
+            if (!Double.isFinite(norm)) {
+                // leave the weights as they were: the run stops and its last checkpoint stays good
+                nonFinite = nonFiniteNames(grads);
+                return norm;
+            }
             float scale = 1f;
             if (clipNorm != null && norm > clipNorm) {
                 scale = (float) (clipNorm / (norm + 1e-6));
@@ -76,6 +81,25 @@ public final class Sgd {
             }
         }
         return norm;
+    }
+
+    private java.util.List<String> nonFinite = java.util.List.of();
+
+    /** Parameters whose gradient had a NaN or Inf in the last step that returned a non-finite norm. */
+    public java.util.List<String> nonFiniteGradients() {
+        return nonFinite;
+    }
+
+    private java.util.List<String> nonFiniteNames(NDList grads) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        int i = 0;
+        for (String name : parameters.keySet()) {
+            NDArray g = grads.get(i++);
+            if (g.isInfinite().any().getBoolean() || g.isNaN().any().getBoolean()) {
+                names.add(name);
+            }
+        }
+        return names;
     }
 
     private static double globalNorm(NDList grads) {

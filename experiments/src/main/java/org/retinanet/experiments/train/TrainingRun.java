@@ -180,6 +180,11 @@ public final class TrainingRun {
                                     gc.backward(out.total());
                                 }
                                 gradNorm = sgd.step(lr);
+                                if (!Double.isFinite(gradNorm)) {
+                                    List<String> bad = sgd.nonFiniteGradients();
+                                    throw nonFinite("gradient (in " + bad.size() + " parameters, first: "
+                                            + String.join(", ", bad.subList(0, Math.min(3, bad.size()))) + ")", iter + 1, epoch, lr);
+                                }
                                 logDiagnostics(log, out, iter);
                             }
                             long t2 = System.nanoTime();
@@ -193,9 +198,6 @@ public final class TrainingRun {
                             log.scalar("train/grad_norm", iter, gradNorm);
                             log.scalar("train/images_per_sec", iter, host.size() / ((t2 - t0) / 1e9));
                             log.scalar("train/data_time", iter, (t1 - t0) / 1e9);
-                            if (!Double.isFinite(gradNorm)) {
-                                throw nonFinite("gradient norm", iter, epoch, lr);
-                            }
                             if (iter % tc.checkpointInterval() == 0) {
                                 save(checkpoints, all, sgd, iter, epoch, batchInEpoch, manifest);
                             }

@@ -1,0 +1,175 @@
+package org.retinanet.cli;
+
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import org.retinanet.api.config.DatasetConfig;
+import org.retinanet.api.data.Category;
+import org.retinanet.api.data.DatasetContext;
+import org.retinanet.api.data.Detection;
+import org.retinanet.api.data.DetectionDataset;
+import org.retinanet.api.registry.UserException;
+import org.retinanet.experiments.train.CocoResults;
+import org.retinanet.experiments.train.Drawing;
+import org.retinanet.experiments.train.Inference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code retinanet predict}: detections of a trained (or imported) detector on image files, in
+ * COCO results format.
+ *
+ * <p>Category ids: with torchvision weights, torchvision's label index (its 91 COCO classes are
+ * indexed by COCO category id, so the index is the id); otherwise the categories of the config's
+ * dataset (data.val, else data.train) when it can be read and has the model's class count; else
+ * the 0-based label index.
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Detect objects in images with a detector's weights; writes COCO results JSON"
+                + " (image_id, category_id, bbox as x,y,w,h, score).")
+final class PredictCommand implements Callable<Integer> {
+
+    @ParentCommand
+    RootCommand root;
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE|PRESET", description = "Config file or preset name.")
+    String config;
+
+    @Option(names = "--weights", paramLabel = "FILE",
+            description = "Whole-detector checkpoint: torchvision state_dict, mmdetection checkpoint or our .safetensors"
+                    + " (default: the config's model.init).")
+    Path weights;
+
+    @Option(names = "--image", required = true, paramLabel = "FILE", description = "Image file (JPEG or PNG; repeatable).")
+    List<Path> images = new ArrayList<>();
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "COCO results JSON to write.")
+    Path out;
+
+    @Option(names = "--draw", paramLabel = "FILE.png",
+            description = "Also draw the detections (score >= 0.3); with several images, FILE_<image stem>.png each.")
+    Path draw;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config value (dotted path; repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", description = "Device (overrides the config's).")
+    String device;
+
+    @Override
+    public Integer call() throws Exception {
+        var registry = root.registry();
+        try (LoadedModel model = LoadedModel.open(registry, config, overrides, weights, device)) {
+            DetectionDataset dataset = imageDataset(model);
+            List<Detection> detections = Inference.detectAll(model.detector, model.parameterStore, dataset,
+                    model.testPipeline(1), model.manager, model.device);
+            List<Category> categories = categories(model);
+            CocoResults.write(detections, categories, out);
+            System.out.println(detections.size() + " detections on " + dataset.size() + " image(s) written to " + out);
+            if (draw != null) {
+                for (Path written : draw(dataset, detections, categories)) {
+                    System.out.println("drawn: " + written);
+                }
+            }
+            return 0;
+        }
+    }
+
+    private DetectionDataset imageDataset(LoadedModel model) {
+        List<String> files = images.stream().map(p -> p.toAbsolutePath().toString()).toList();
+        Map<String, Object> tree = new LinkedHashMap<>();
+        tree.put("type", "images");
+        tree.put("files", files);
+        DatasetConfig cfg = model.registry.mapper().convertValue(tree, DatasetConfig.class);
+        return model.registry.dataset(cfg, new DatasetContext(Path.of("").toAbsolutePath(), false, model.experiment.config().seed()));
+    }
+
+    /** The category each label is written as (see the class comment). */
+    private static List<Category> categories(LoadedModel model) {
+        int k = model.detector.head().numClasses();
+        if (model.torchvisionWeights()) {
+            System.err.println("retinanet: torchvision weights: category_id is torchvision's label index (= COCO category id)");
+            return labelIndices(k);
+        }
+        var data = model.experiment.config().data();
+        for (boolean val : new boolean[] {true, false}) {
+            var split = data == null ? null : val ? data.val() : data.train();
+            if (split == null || split.dataset() == null) {
+                continue;
+            }
+            try {
+                DetectionDataset d = val ? model.experiment.valDataset(model.registry) : model.experiment.trainDataset(model.registry);
+                if (d.categories().size() == k) {
+                    return d.categories();
+                }
+            } catch (UserException e) {
+                // no readable dataset (the usual case for a preset): fall through to label indices
+            }
+        }
+        System.err.println("retinanet: no dataset with " + k + " categories in the config: category_id is the 0-based label index");
+        return labelIndices(k);
+    }
+
+    private static List<Category> labelIndices(int k) {
+        List<Category> out = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            out.add(new Category(i, i, String.valueOf(i)));
+        }
+        return out;
+    }
+
+    private List<Path> draw(DetectionDataset dataset, List<Detection> detections, List<Category> categories) throws IOException {
+        List<Path> written = new ArrayList<>();
+        DetectionDataset named = new Named(dataset, categories);
+        for (int i = 0; i < dataset.size(); i++) {
+            long id = dataset.annotations(i).image().id();
+            BufferedImage img = Drawing.toImage(dataset.image(i));
+            Graphics2D g = img.createGraphics();
+            Drawing.drawDetections(g, detections.stream().filter(d -> d.imageId() == id).toList(), named);
+            g.dispose();
+            Path target = dataset.size() == 1 ? draw : sibling(draw, dataset.annotations(i).image().file());
+            if (!ImageIO.write(img, "png", target.toFile())) {
+                throw new UserException("--draw " + target + ": no PNG writer available");
+            }
+            written.add(target);
+        }
+        return written;
+    }
+
+    private static Path sibling(Path draw, Path image) {
+        String base = draw.getFileName().toString().replaceFirst("\\.png$", "");
+        String stem = image.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        return draw.resolveSibling(base + "_" + stem + ".png");
+    }
+
+    /** The image list with the categories predict writes, so drawn labels carry their names. */
+    private record Named(DetectionDataset inner, List<Category> categories) implements DetectionDataset {
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public int size() {
+            return inner.size();
+        }
+
+        @Override
+        public org.retinanet.api.data.ImageAnnotations annotations(int index) {
+            return inner.annotations(index);
+        }
+
+        @Override
+        public org.retinanet.api.data.DecodedImage image(int index) throws IOException {
+            return inner.image(index);
+        }
+    }
+}
