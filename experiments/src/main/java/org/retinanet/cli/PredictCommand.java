@@ -68,9 +68,8 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var registry = root.registry();
         try (LoadedModel model = LoadedModel.open(registry, config, overrides, weights, device)) {
-            DetectionDataset dataset = imageDataset(model);
-            List<Detection> detections = Inference.detectAll(model.detector, model.parameterStore, dataset,
-                    model.testPipeline(1), model.manager, model.device);
+            DetectionDataset dataset = imageDataset(model, images);
+            List<Detection> detections = detect(model, dataset);
             List<Category> categories = categories(model);
             CocoResults.write(detections, categories, out);
             System.out.println(detections.size() + " detections on " + dataset.size() + " image(s) written to " + out);
@@ -83,7 +82,14 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    private DetectionDataset imageDataset(LoadedModel model) {
+    /** Detections in original-image pixels, through the config's test-time pipeline, one image per batch. */
+    static List<Detection> detect(LoadedModel model, DetectionDataset dataset) {
+        return Inference.detectAll(model.detector, model.parameterStore, dataset, model.testPipeline(1), model.manager,
+                model.device);
+    }
+
+    /** The files as the {@code images} dataset plugin reads them (ids: numeric file names, else list order). */
+    static DetectionDataset imageDataset(LoadedModel model, List<Path> images) {
         List<String> files = images.stream().map(p -> p.toAbsolutePath().toString()).toList();
         Map<String, Object> tree = new LinkedHashMap<>();
         tree.put("type", "images");
