@@ -18,12 +18,12 @@ final class Defaults {
     /**
      * libtorch 2.5.1's oneDNN AVX-512 convolution backward computes wrong, sometimes NaN, input
      * gradients for some shapes. Environment variables cannot be set from inside the JVM, so the
-     * launcher sets ONEDNN_MAX_CPU_ISA=AVX2; a bare {@code java -jar} gets this warning.
+     * launcher sets ONEDNN_MAX_CPU_ISA=AVX; a bare {@code java -jar} gets this warning.
      */
     static void warnAboutOneDnn() {
         if (System.getenv("ONEDNN_MAX_CPU_ISA") == null && cpuHasAvx512()) {
             System.err.println("warning: ONEDNN_MAX_CPU_ISA is not set on an AVX-512 CPU; libtorch 2.5.1's AVX-512"
-                    + " convolution gradients can be wrong there. Run through ./retinanet, or export ONEDNN_MAX_CPU_ISA=AVX2.");
+                    + " convolution gradients can be wrong there. Run through ./retinanet, or export ONEDNN_MAX_CPU_ISA=AVX.");
         }
     }
 

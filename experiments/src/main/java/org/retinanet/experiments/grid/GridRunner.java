@@ -175,7 +175,7 @@ public final class GridRunner {
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("train.log").toFile()));
         builder.environment().put("OPT_OUT_TRACKING", "true");
-        builder.environment().putIfAbsent("ONEDNN_MAX_CPU_ISA", "AVX2");
+        builder.environment().putIfAbsent("ONEDNN_MAX_CPU_ISA", "AVX");
         Process process = builder.start();
         int code = process.waitFor();
         String status = status(cell);

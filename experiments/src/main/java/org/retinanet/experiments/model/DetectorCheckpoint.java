@@ -150,43 +150,56 @@ public final class DetectorCheckpoint {
 
     /**
      * A head of another class or anchor count is the usual mistake (a COCO checkpoint on a
-     * 20-class config): say so in the one line, with both shapes and what they mean.
+     * 20-class config): say so in the one line, with both shapes and what they mean. The head's
+     * output convs are told apart by their output channels: classes x anchors, and 4 x anchors.
      */
     private static void checkHeadShapes(Detector detector, StateDict state, Map<String, Parameter> target,
             Function<String, String> rename, Path file) {
-        int classes = detector.head().numClasses();
-        int anchors = detector.head().anchorsPerLocation();
+        long classes = detector.head().numClasses();
+        long anchors = detector.head().anchorsPerLocation();
+        Shape clsHave = null;
+        Shape regHave = null;
+        String firstBad = null;
         for (Map.Entry<String, NDArray> e : state.tensors().entrySet()) {
             String modelKey = rename.apply(e.getKey());
-            if (modelKey == null || !modelKey.startsWith(HEAD) || !target.containsKey(modelKey)) {
+            if (modelKey == null || !modelKey.startsWith(HEAD) || !modelKey.endsWith(".weight")
+                    || !target.containsKey(modelKey) || !target.get(modelKey).isInitialized()) {
                 continue;
             }
-            Parameter p = target.get(modelKey);
-            if (!p.isInitialized()) {
-                continue;
-            }
-            Shape want = p.getArray().getShape();
+            Shape want = target.get(modelKey).getArray().getShape();
             Shape have = e.getValue().getShape();
-            if (have.equals(want) || want.dimension() == 0 || have.dimension() != want.dimension()) {
+            if (want.dimension() != 4 || have.dimension() != 4) {
                 continue;
             }
-            long outputs = want.get(0);
-            String meaning;
-            if (outputs == (long) classes * anchors && outputs != 4L * anchors) {
-                meaning = ": the model's head predicts " + classes + " classes x " + anchors + " anchors = " + outputs
-                        + " outputs per location, the checkpoint's " + have.get(0)
-                        + (have.get(0) % anchors == 0 ? " (" + have.get(0) / anchors + " classes at " + anchors + " anchors)" : "")
-                        + "; set model.numClasses (or the anchors) to match the checkpoint";
-            } else if (outputs == 4L * anchors) {
-                meaning = ": the model's head has " + anchors + " anchors per location (" + outputs + " box outputs), the"
-                        + " checkpoint's " + have.get(0) / 4 + "; set head.anchors (scales, ratios) to match the checkpoint";
+            boolean isCls = want.get(0) == classes * anchors && (classes != 4 || modelKey.contains("cls"));
+            boolean isReg = want.get(0) == 4 * anchors && (classes != 4 || modelKey.contains("reg"));
+            if (isCls) {
+                clsHave = have;
+            } else if (isReg) {
+                regHave = have;
             } else {
-                continue; // other mismatches get the loader's generic message
+                continue;
             }
-            String renamed = modelKey.equals(e.getKey()) ? "" : " (model parameter '" + modelKey + "')";
-            throw new UserException("checkpoint " + file + ": key '" + e.getKey() + "' has shape " + format(have)
-                    + " but the model expects " + format(want) + renamed + meaning);
+            if (firstBad == null && !have.equals(want)) {
+                firstBad = e.getKey();
+            }
         }
+        if (firstBad == null) {
+            return;
+        }
+        String modelKey = rename.apply(firstBad);
+        Shape want = target.get(modelKey).getArray().getShape();
+        Shape have = state.tensors().get(firstBad).getShape();
+        String theirs = "";
+        if (clsHave != null && regHave != null && regHave.get(0) % 4 == 0 && regHave.get(0) > 0
+                && clsHave.get(0) % (regHave.get(0) / 4) == 0) {
+            long a = regHave.get(0) / 4;
+            theirs = ", the checkpoint's " + clsHave.get(0) / a + " classes x " + a + " anchors";
+        }
+        String renamed = modelKey.equals(firstBad) ? "" : " (model parameter '" + modelKey + "')";
+        throw new UserException("checkpoint " + file + ": key '" + firstBad + "' has shape " + format(have)
+                + " but the model expects " + format(want) + renamed + ": the model's head has " + classes + " classes x "
+                + anchors + " anchors" + theirs + "; set model.numClasses (or head.anchors) to match the checkpoint");
     }
 
     private static boolean isLossBuffer(String raw) {
