@@ -7,10 +7,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * How summed losses become the loss that backward runs on.
  *
  * <ul>
- *   <li>{@code batch_positives}: divide by the number of positive anchors in the whole batch
- *       (at least 1): the paper and mmdetection.
- *   <li>{@code per_image}: divide each image's sum by its own positives (at least 1), then average
- *       over images: torchvision.
+ *   <li>{@code batch_positives}: divide the batch's sum by the sum over images of
+ *       max(positives, 1): mmdetection's avg_factor (the paper's "number of anchors assigned to a
+ *       ground-truth box"). A loss with its own normaliser (OHEM: anchors kept) divides the sum by
+ *       max(sum of its normalisers, 1) instead.
+ *   <li>{@code per_image}: divide each image's sum by its own positives (at least 1; or its own
+ *       normaliser), then average over images: torchvision.
  *   <li>{@code ema}: divide by an exponential moving average of the batch's positive count with
  *       {@code momentum} (detectron2, 0.9, starting at 100).
  * </ul>
