@@ -1,0 +1,93 @@
+package org.retinanet.experiments.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.math3.stat.inference.TTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report from fixed run directories: grouping by seed, t-tests, published-row matching. */
+class ReportBuilderTest {
+
+    @TempDir
+    Path work;
+
+    private void cell(String name, String configYaml, String status, Double ap) throws Exception {
+        Path d = work.resolve(name);
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("config.yaml"), configYaml);
+        Files.writeString(d.resolve("manifest.json"), "{\"status\": \"" + status + "\", \"trainSeconds\": 120.0"
+                + (status.equals("failed") ? ", \"error\": \"non-finite loss_cls at iteration 3\"" : "") + "}");
+        if (ap != null) {
+            Files.writeString(d.resolve("metrics.json"), "{\"metrics\": {\"AP\": " + ap + ", \"AP50\": " + (ap + 0.2)
+                    + ", \"AP75\": " + ap + ", \"APs\": 0.1, \"APm\": 0.2, \"APl\": 0.3}}");
+        }
+    }
+
+    private void grid(String json) throws Exception {
+        Files.writeString(work.resolve("grid.json"), json);
+    }
+
+    @Test
+    void seedsAreAggregatedAndTestedAgainstTheReference() throws Exception {
+        String shapes = "meta: {dataset: shapes}\nmodel: {lossCls: {type: %s}}\nseed: %d\n";
+        double[] focal = {0.30, 0.32, 0.31};
+        double[] ce = {0.20, 0.25, 0.22};
+        StringBuilder cells = new StringBuilder();
+        for (int s = 0; s < 3; s++) {
+            cell("focal__seed" + s, String.format(shapes, "focal", s), "finished", focal[s]);
+            cell("ce__seed" + s, String.format(shapes, "ce", s), "finished", ce[s]);
+            cells.append(String.format("{\"name\": \"focal__seed%d\", \"group\": \"focal\", \"seed\": %d, \"differences\": {\"model.lossCls.type\": \"focal\"}},", s, s));
+            cells.append(String.format("{\"name\": \"ce__seed%d\", \"group\": \"ce\", \"seed\": %d, \"differences\": {\"model.lossCls.type\": \"ce\"}},", s, s));
+        }
+        cell("ohem__seed0", String.format(shapes, "ohem", 0), "failed", null);
+        cells.append("{\"name\": \"ohem__seed0\", \"group\": \"ohem\", \"seed\": 0, \"differences\": {\"model.lossCls.type\": \"ohem\"}}");
+        grid("{\"name\": \"t\", \"reference\": \"focal\", \"cells\": [" + cells + "]}");
+
+        Path report = new ReportBuilder(work).write();
+        String md = Files.readString(report);
+        double p = new TTest().tTest(focal, ce);
+        assertThat(md).contains("| `focal` | focal | 3/3 | 0.310 +- 0.010 |");
+        assertThat(md).contains("| `ce` | ce | 3/3 | 0.223 +- 0.025 |");
+        assertThat(md).contains(String.format("| %.3g |", p));
+        assertThat(md).contains("| ref |");
+        assertThat(md).contains("No published number applies");
+        assertThat(md).contains("`ohem__seed0`: failed: non-finite loss_cls at iteration 3");
+        assertThat(md).contains("![AP per cell](ap.png)");
+        assertThat(work.resolve("ap.png")).isNotEmptyFile();
+        assertThat(work.resolve("loss.png")).isNotEmptyFile();
+        List<String> csv = Files.readAllLines(work.resolve("results.csv"));
+        assertThat(csv.get(0)).isEqualTo("group,cell,seed,status,model.lossCls.type,AP,AP50,AP75,APs,APm,APl,train_seconds,published_AP,published_source");
+        assertThat(csv).hasSize(1 + 7);
+        assertThat(csv.get(1)).startsWith("focal,focal__seed0,0,finished,focal,0.300000,0.500000,");
+    }
+
+    @Test
+    void cocoCellsMeetTheirPublishedRowsAndThePaper() throws Exception {
+        String r50 = "meta: {dataset: coco_val2017, backbone: R-50-FPN, style: pytorch, schedule: 1x}\n"
+                + "model: {lossCls: {type: focal, gamma: 2.0, alpha: 0.25}}\n";
+        String ce = "meta: {dataset: coco_val2017, backbone: R-50-FPN, style: caffe, schedule: 1x}\n"
+                + "model: {lossCls: {type: alpha_ce, alpha: 0.75}}\n";
+        cell("fl", r50, "finished", 0.361);
+        cell("ce", ce, "finished", 0.30);
+        grid("{\"name\": \"t1\", \"paper\": \"table1a\", \"cells\": ["
+                + "{\"name\": \"fl\", \"group\": \"fl\", \"differences\": {}},"
+                + "{\"name\": \"ce\", \"group\": \"ce\", \"differences\": {}}]}");
+        String md = Files.readString(new ReportBuilder(work).write());
+        assertThat(md).contains("| 36.5 (retinanet_r50_fpn_1x_coco) | -0.4 |");
+        assertThat(md).contains("| 36.3 (retinanet_r50-caffe_fpn_1x_coco) | -6.3 |");
+        // Table 1a: alpha-CE with alpha 0.75 is 31.1; focal has no 1a row
+        assertThat(md).contains("| 31.1 |").contains("| n/a |");
+        assertThat(md).doesNotContain("No published number applies");
+    }
+
+    @Test
+    void aCellOnAnotherDatasetIsNotCompared() throws Exception {
+        cell("r50", "meta: {dataset: voc, backbone: R-50-FPN, style: pytorch, schedule: 1x}\n", "finished", 0.5);
+        String md = Files.readString(new ReportBuilder(work).write());
+        assertThat(md).contains("No published number applies").contains("| n/a | |");
+    }
+}
