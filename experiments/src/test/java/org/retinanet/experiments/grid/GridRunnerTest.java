@@ -1,0 +1,73 @@
+package org.retinanet.experiments.grid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.retinanet.api.registry.Registry;
+import org.retinanet.experiments.tensorboard.EventFileReader;
+
+/**
+ * A real grid of two tiny cells, each in its own JVM: one trains, one diverges. The failure is
+ * isolated and reported; running the grid again skips the finished cell and retries the other.
+ */
+class GridRunnerTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void failedCellIsIsolatedAndARerunSkipsFinishedCells() throws Exception {
+        Files.writeString(dir.resolve("tiny.yaml"), """
+                base: retinanet_r18_fpn_shapes
+                model:
+                  neck: {outChannels: 32}
+                  head: {featChannels: 32, stackedConvs: 1}
+                  inputSize: 64
+                data:
+                  train: {dataset: {numImages: 4, imageSize: 64}, pipeline: {scale: [64, 64]}, batchSize: 2, workers: 1}
+                  val: {dataset: {numImages: 2, imageSize: 64}, pipeline: {scale: [64, 64]}, batchSize: 2, workers: 1}
+                train: {epochs: 1, warmupIters: 1, checkpointInterval: 1, logInterval: 1}
+                """);
+        Files.writeString(dir.resolve("grid.yaml"), """
+                base: tiny.yaml
+                axes:
+                  train.lr: [0.001, 1.0e12]
+                """);
+        GridSpec spec = GridSpec.read(dir.resolve("grid.yaml"));
+        Path work = dir.resolve("work");
+        Registry registry = Registry.create(List.of());
+
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        List<GridRunner.Outcome> first = new GridRunner(spec, work, 2, List.of(), registry, 0)
+                .run(new PrintStream(log, true, StandardCharsets.UTF_8));
+        String out = log.toString(StandardCharsets.UTF_8);
+        assertThat(first).extracting(GridRunner.Outcome::status).containsExactly("finished", "failed");
+        assertThat(out).contains("[lr=0.001] finished").contains("[lr=1.0E12] FAILED");
+        assertThat(first.get(1).detail()).contains("non-finite");
+        Path good = work.resolve("lr=0.001");
+        assertThat(good.resolve("metrics.json")).exists();
+        assertThat(new ObjectMapper().readTree(work.resolve("lr=1.0E12/manifest.json").toFile()).get("status").asText()).isEqualTo("failed");
+        // the grid root holds the HParams experiment; the cell holds its session
+        Path rootEvents = EventFileReader.find(work);
+        assertThat(EventFileReader.read(rootEvents).events().stream().flatMap(e -> e.values().stream())
+                .anyMatch(v -> v.tag().equals("_hparams_/experiment"))).isTrue();
+
+        FileTime finishedAt = Files.getLastModifiedTime(good.resolve("metrics.json"));
+        ByteArrayOutputStream log2 = new ByteArrayOutputStream();
+        List<GridRunner.Outcome> second = new GridRunner(spec, work, 1, List.of(), registry, 0)
+                .run(new PrintStream(log2, true, StandardCharsets.UTF_8));
+        assertThat(log2.toString(StandardCharsets.UTF_8)).contains("[lr=0.001] already finished, skipped")
+                .contains("[lr=1.0E12] resuming");
+        assertThat(second.get(0).detail()).contains("skipped");
+        assertThat(Files.getLastModifiedTime(good.resolve("metrics.json"))).isEqualTo(finishedAt);
+    }
+}
