@@ -291,7 +291,16 @@ public final class GridRunner {
             domains.put("seed", new LinkedHashSet<>(plans.stream().map(p -> (Object) (double) (long) p.experiment().config().seed()).toList()));
         }
         List<HParamInfo> infos = new ArrayList<>();
-        domains.forEach((k, values) -> infos.add(HParamInfo.discrete(k, new ArrayList<>(values))));
+        domains.forEach((k, values) -> {
+            // a cell without the key has no value there; a domain must have one type
+            List<Object> domain = new ArrayList<>(values.stream().filter(java.util.Objects::nonNull).toList());
+            if (domain.stream().map(Object::getClass).distinct().count() > 1) {
+                domain = new ArrayList<>(domain.stream().map(String::valueOf).distinct().toList());
+            }
+            if (!domain.isEmpty()) {
+                infos.add(HParamInfo.discrete(k, domain));
+            }
+        });
         List<MetricInfo> metrics = METRICS.stream().map(MetricInfo::of).toList();
         try (EventFileWriter writer = new EventFileWriter(workDir)) {
             writer.hparamsExperiment(infos, metrics);
