@@ -76,6 +76,19 @@ class DetectorCheckpointTest {
     }
 
     @Test
+    void headWithAnotherAnchorCountIsOneClearLine() {
+        Path ckpt = Fixtures.generated("detector/mmdet_retinanet_r50.pth");
+        Experiment e = preset("model.numClasses=80", "model.head.anchors.ratios=[1.0]", "model.init=" + ckpt);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            assertThatThrownBy(() -> new DetectorBuilder(registry).buildAndInitialize(e.config().model(), 80, manager))
+                    .isInstanceOf(UserException.class)
+                    .hasMessageContaining("'bbox_head.retina_cls.weight' has shape (720, 256, 3, 3) but the model expects (240, 256, 3, 3)")
+                    .hasMessageContaining("the model's head has 80 classes x 3 anchors, the checkpoint's 80 classes x 9 anchors")
+                    .hasMessageNotContaining("\n");
+        }
+    }
+
+    @Test
     void flavourFromKeyPrefixes() {
         Path f = Path.of("w.pth");
         assertThat(DetectorCheckpoint.flavourOf(List.of("backbone.body.conv1.weight", "backbone.fpn.inner_blocks.0.0.weight",
