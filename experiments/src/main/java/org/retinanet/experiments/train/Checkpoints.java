@@ -99,17 +99,22 @@ public final class Checkpoints {
 
     /** Reads a checkpoint; any damage is one clear error naming the file, and nothing is changed on disk. */
     public Loaded load(Path checkpoint, NDManager manager) {
+        Path file = checkpoint.resolve("state.json");
         try {
-            State state = JSON.readValue(checkpoint.resolve("state.json").toFile(), State.class);
-            Map<String, NDArray> model = readTensors(checkpoint.resolve("model.safetensors"), manager);
-            Map<String, NDArray> optimizer = readTensors(checkpoint.resolve("optimizer.safetensors"), manager);
+            State state = JSON.readValue(file.toFile(), State.class);
+            file = checkpoint.resolve("model.safetensors");
+            Map<String, NDArray> model = readTensors(file, manager);
+            file = checkpoint.resolve("optimizer.safetensors");
+            Map<String, NDArray> optimizer = readTensors(file, manager);
             return new Loaded(checkpoint, state, model, optimizer);
         } catch (NoSuchFileException e) {
             throw new UserException("checkpoint " + checkpoint + " is incomplete: " + e.getFile() + " is missing"
                     + "; other checkpoints are untouched: " + safeList());
-        } catch (IOException | RuntimeException e) {
-            throw new UserException("checkpoint " + checkpoint + " is corrupt (" + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + "); other checkpoints are untouched: " + safeList(), e);
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            // a damaged safetensors header can announce absurd sizes: that is damage too, not a crash
+            String why = e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("");
+            throw new UserException("checkpoint file " + file + " is corrupt (" + e.getClass().getSimpleName() + why
+                    + "); other checkpoints are untouched: " + safeList(), e);
         }
     }
 

@@ -48,6 +48,7 @@ public final class Sgd {
             if (!Double.isFinite(norm)) {
                 // leave the weights as they were: the run stops and its last checkpoint stays good
                 nonFinite = nonFiniteNames(grads);
+                largestGradient = nonFinite.isEmpty() ? largest(grads) : "";
                 return norm;
             }
             float scale = 1f;
@@ -84,10 +85,38 @@ public final class Sgd {
     }
 
     private java.util.List<String> nonFinite = java.util.List.of();
+    private String largestGradient = "";
 
     /** Parameters whose gradient had a NaN or Inf in the last step that returned a non-finite norm. */
     public java.util.List<String> nonFiniteGradients() {
         return nonFinite;
+    }
+
+    /**
+     * What made the last step's gradient norm non-finite: the parameters with NaN or Inf gradients,
+     * or, when every gradient is finite, the float32 sum of squares overflowing (gradients beyond
+     * about 1e19), with the largest gradient.
+     */
+    public String nonFiniteReport() {
+        if (!nonFinite.isEmpty()) {
+            return "gradient (in " + nonFinite.size() + " parameters, first: "
+                    + String.join(", ", nonFinite.subList(0, Math.min(3, nonFinite.size()))) + ")";
+        }
+        return "gradient norm (every gradient is finite but their sum of squares overflows float32; " + largestGradient + ")";
+    }
+
+    private String largest(NDList grads) {
+        double max = -1;
+        String where = "";
+        int i = 0;
+        for (String name : parameters.keySet()) {
+            double m = grads.get(i++).abs().max().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            if (m > max) {
+                max = m;
+                where = name;
+            }
+        }
+        return String.format("largest |gradient| %.3g in %s", max, where);
     }
 
     private java.util.List<String> nonFiniteNames(NDList grads) {
@@ -119,14 +148,22 @@ public final class Sgd {
 
     /** Restores momentum buffers saved by {@link #state()}. */
     public void load(Map<String, NDArray> saved) {
+        for (String name : saved.keySet()) {
+            if (!parameters.containsKey(name)) {
+                throw new IllegalArgumentException("optimizer state for unknown parameter " + name);
+            }
+        }
         buffers.values().forEach(NDArray::close);
         buffers.clear();
-        for (Map.Entry<String, NDArray> e : saved.entrySet()) {
-            Parameter p = parameters.get(e.getKey());
-            if (p == null) {
-                throw new IllegalArgumentException("optimizer state for unknown parameter " + e.getKey());
+        // in parameter order, as a run that never stopped fills them: later checkpoints stay byte-identical
+        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+            NDArray s = saved.get(e.getKey());
+            if (s == null) {
+                continue;
             }
-            NDArray b = e.getValue().toDevice(p.getArray().getDevice(), true);
+            // a real copy: PyTorch's to(device, copy) returns an alias when the device is the same,
+            // and the saved arrays may still be in use (another optimizer's live state)
+            NDArray b = s.toDevice(e.getValue().getArray().getDevice(), false).duplicate();
             b.attach(stateManager);
             buffers.put(e.getKey(), b);
         }

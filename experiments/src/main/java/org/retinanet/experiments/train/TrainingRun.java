@@ -181,9 +181,7 @@ public final class TrainingRun {
                                 }
                                 gradNorm = sgd.step(lr);
                                 if (!Double.isFinite(gradNorm)) {
-                                    List<String> bad = sgd.nonFiniteGradients();
-                                    throw nonFinite("gradient (in " + bad.size() + " parameters, first: "
-                                            + String.join(", ", bad.subList(0, Math.min(3, bad.size()))) + ")", iter + 1, epoch, lr);
+                                    throw nonFinite(sgd.nonFiniteReport(), iter + 1, epoch, lr);
                                 }
                                 logDiagnostics(log, out, iter);
                             }

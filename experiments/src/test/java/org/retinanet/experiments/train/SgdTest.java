@@ -36,7 +36,9 @@ class SgdTest {
 
     private Parameter parameter(String name, float... values) {
         Parameter p = Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).build();
-        p.setArray(manager.create(values));
+        NDArray array = manager.create(values);
+        array.setRequiresGradient(true);
+        p.setArray(array);
         return p;
     }
 
@@ -174,5 +176,23 @@ class SgdTest {
         assertThat(sgd.nonFiniteGradients()).containsExactly("bad");
         assertThat(params.get("good").getArray().toFloatArray()).containsExactly(1f);
         assertThat(params.get("bad").getArray().toFloatArray()).containsExactly(2f);
+    }
+
+    @Test
+    void aNormThatOverflowsFloat32IsReportedAsSuchNotAsBadParameters() {
+        Map<String, Parameter> params = new LinkedHashMap<>();
+        params.put("small", parameter("small", 1f));
+        params.put("huge", parameter("huge", 1f));
+        Sgd sgd = new Sgd(params, 0.9, 1e-4, null, manager);
+        // finite gradients whose squares overflow float32 (what a diverging run produces first)
+        backward(params, new float[] {1f}, new float[] {3e20f});
+        assertThat(sgd.step(0.1)).isInfinite();
+        assertThat(sgd.nonFiniteGradients()).isEmpty();
+        assertThat(sgd.nonFiniteReport()).contains("overflows float32").contains("largest |gradient| 3.00e+20 in huge");
+        assertThat(params.get("huge").getArray().toFloatArray()).containsExactly(1f);
+
+        backward(params, new float[] {Float.POSITIVE_INFINITY}, new float[] {1f});
+        sgd.step(0.1);
+        assertThat(sgd.nonFiniteReport()).isEqualTo("gradient (in 1 parameters, first: small)");
     }
 }

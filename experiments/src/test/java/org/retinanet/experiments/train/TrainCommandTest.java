@@ -1,0 +1,328 @@
+package org.retinanet.experiments.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.within;
+import static org.retinanet.experiments.train.TinyTraining.TOTAL_ITERS;
+import static org.retinanet.experiments.train.TinyTraining.checkpoint;
+import static org.retinanet.experiments.train.TinyTraining.eventFiles;
+import static org.retinanet.experiments.train.TinyTraining.losses;
+import static org.retinanet.experiments.train.TinyTraining.run;
+import static org.retinanet.experiments.train.TinyTraining.scalars;
+import static org.retinanet.experiments.train.TinyTraining.snapshot;
+import static org.retinanet.experiments.train.TinyTraining.trainArgs;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.retinanet.api.data.Category;
+import org.retinanet.api.data.Detection;
+import org.retinanet.experiments.config.TrainConfig;
+import org.retinanet.experiments.tensorboard.EventFileReader;
+import org.retinanet.experiments.tensorboard.EventFileReader.EventFile;
+import org.retinanet.experiments.tensorboard.EventFileReader.HParamsData;
+import org.retinanet.experiments.tensorboard.SessionStatus;
+
+/**
+ * {@code retinanet train} end to end on a tiny shapes run (see {@link TinyTraining}): one
+ * uninterrupted reference run, shared by the tests, is what determinism, resume after
+ * {@code kill -9}, event files, metrics and corrupt-checkpoint handling are checked against.
+ */
+class TrainCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> LOSS_TAGS = List.of("train/loss_cls", "train/loss_bbox");
+
+    @TempDir
+    static Path tmp;
+
+    static Path reference;
+
+    @BeforeAll
+    static void trainReferenceRun() {
+        reference = tmp.resolve("reference");
+        TinyTraining.Outcome r = run(trainArgs(reference, List.of()));
+        assertThat(r.exitCode()).as("reference run failed:%n%s", r.err()).isZero();
+    }
+
+    private static List<Long> steps(long fromExclusive, long toInclusive) {
+        return LongStream.rangeClosed(fromExclusive + 1, toInclusive).boxed().toList();
+    }
+
+    @Test
+    void sameConfigAndSeedGiveIdenticalLossesAndWeights() throws Exception {
+        Path twin = tmp.resolve("twin");
+        TinyTraining.Outcome r = run(trainArgs(twin, List.of()));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+
+        Map<String, Map<Long, Float>> a = losses(eventFiles(reference).get(0));
+        Map<String, Map<Long, Float>> b = losses(eventFiles(twin).get(0));
+        for (String tag : LOSS_TAGS) {
+            assertThat(a.get(tag).keySet()).as(tag).containsExactlyElementsOf(steps(0, TOTAL_ITERS));
+            assertThat(b.get(tag)).as(tag).isEqualTo(a.get(tag));
+        }
+        // the losses move (a run that does nothing would be trivially reproducible)
+        assertThat(new HashSet<>(a.get("train/loss_bbox").values())).hasSizeGreaterThan(1);
+        for (String file : List.of("model.safetensors", "optimizer.safetensors", "state.json")) {
+            assertThat(Files.readAllBytes(checkpoint(twin, TOTAL_ITERS).resolve(file))).as(file)
+                    .isEqualTo(Files.readAllBytes(checkpoint(reference, TOTAL_ITERS).resolve(file)));
+        }
+    }
+
+    @Test
+    void resumeAfterKillMinus9EndsLikeAnUninterruptedRun() throws Exception {
+        Path dir = tmp.resolve("killed");
+        Files.createDirectories(dir);
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx2g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "org.retinanet.cli.Main"));
+        command.addAll(trainArgs(dir, List.of()));
+        Path childLog = tmp.resolve("killed-child.log");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(childLog.toFile());
+        // the same oneDNN cap as surefire and the launcher: the child trains too
+        pb.environment().put("ONEDNN_MAX_CPU_ISA", "AVX");
+        pb.environment().put("OPT_OUT_TRACKING", "true");
+        Process child = pb.start();
+        Path latest = dir.resolve("checkpoints").resolve("latest");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (!Files.exists(latest)) {
+                if (!child.isAlive()) {
+                    fail("the child run ended (exit " + child.exitValue() + ") before its first checkpoint:\n"
+                            + Files.readString(childLog));
+                }
+                if (System.nanoTime() > deadline) {
+                    fail("no checkpoint after 5 minutes:\n" + Files.readString(childLog));
+                }
+                Thread.sleep(20);
+            }
+            child.destroyForcibly(); // SIGKILL: no shutdown hooks, no finally blocks
+            assertThat(child.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
+        assertThat(RunManifest.read(dir).get("status").asText()).isEqualTo(RunManifest.RUNNING);
+        long from = JSON.readTree(new Checkpoints(dir, 10).latest().resolve("state.json").toFile()).get("iteration").asLong();
+        assertThat(from).as("the kill came before the run ended").isBetween(1L, (long) TOTAL_ITERS - 1);
+
+        Set<Path> before = new HashSet<>(eventFiles(dir));
+        TinyTraining.Outcome resumed = run(trainArgs(dir, List.of(), "--resume"));
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains("resumed from").contains("at iteration " + from);
+
+        List<Path> added = eventFiles(dir).stream().filter(p -> !before.contains(p)).toList();
+        assertThat(added).hasSize(1);
+        Map<String, Map<Long, Float>> afterResume = losses(added.get(0));
+        Map<String, Map<Long, Float>> uninterrupted = losses(eventFiles(reference).get(0));
+        for (String tag : List.of("train/loss_cls", "train/loss_bbox", "train/lr")) {
+            assertThat(afterResume.get(tag).keySet()).as(tag).containsExactlyElementsOf(steps(from, TOTAL_ITERS));
+            afterResume.get(tag).forEach((step, v) -> assertThat(v).as("%s at step %d (resumed from %d)", tag, step, from)
+                    .isEqualTo(uninterrupted.get(tag).get(step)));
+        }
+        for (String file : List.of("model.safetensors", "optimizer.safetensors", "state.json")) {
+            assertThat(Files.readAllBytes(checkpoint(dir, TOTAL_ITERS).resolve(file))).as(file + " resumed from " + from)
+                    .isEqualTo(Files.readAllBytes(checkpoint(reference, TOTAL_ITERS).resolve(file)));
+        }
+        JsonNode manifest = RunManifest.read(dir);
+        assertThat(manifest.get("status").asText()).isEqualTo(RunManifest.FINISHED);
+        assertThat(manifest.get("resumedAt")).hasSize(1);
+        assertThat(JSON.readTree(dir.resolve("metrics.json").toFile()))
+                .isEqualTo(JSON.readTree(reference.resolve("metrics.json").toFile()));
+    }
+
+    @Test
+    void nonFiniteLossStopsWithACleanFailure() throws Exception {
+        Path dir = tmp.resolve("nan");
+        TinyTraining.Outcome r = run(trainArgs(dir, List.of("train.lr=1e6", "train.warmupIters=0", "train.gradClipNorm=null",
+                "train.checkpointInterval=1")));
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        List<String> errors = r.err().lines().filter(l -> l.startsWith("error:")).toList();
+        assertThat(errors).hasSize(1);
+        String error = errors.get(0);
+        // names the loss component, or the parameters whose gradients went bad
+        assertThat(error).containsPattern("non-finite (loss_cls|loss_bbox|gradient \\(in [1-9]\\d* parameters, first: [a-z]\\w*\\."
+                + "|gradient norm \\(.*largest \\|gradient\\| \\S+ in [a-z]\\w*\\.)")
+                .containsPattern("at iteration \\d+").contains("learning rate").contains("warmup");
+        long failedAt = Long.parseLong(error.replaceAll(".*at iteration (\\d+).*", "$1"));
+
+        JsonNode manifest = RunManifest.read(dir);
+        assertThat(manifest.get("status").asText()).isEqualTo(RunManifest.FAILED);
+        assertThat(manifest.get("error").asText()).isEqualTo(error.substring("error: ".length()));
+        assertThat(manifest.get("endTime")).isNotNull();
+
+        // the last good checkpoint: named in the message, before the failing iteration, loadable, finite
+        Checkpoints checkpoints = new Checkpoints(dir, 10);
+        Path last = checkpoints.latest();
+        if (failedAt == 1) {
+            assertThat(last).isNull();
+            assertThat(error).contains("no checkpoint was written yet");
+        } else {
+            assertThat(last).isEqualTo(checkpoint(dir, failedAt - 1));
+            assertThat(error).contains("the last good checkpoint is " + last);
+            try (NDManager m = NDManager.newBaseManager()) {
+                Checkpoints.Loaded loaded = checkpoints.load(last, m);
+                assertThat(loaded.state().iteration()).isEqualTo(failedAt - 1);
+                assertThat(loaded.model()).isNotEmpty();
+                for (Map.Entry<String, NDArray> e : loaded.model().entrySet()) {
+                    assertThat(e.getValue().isNaN().any().getBoolean()).as(e.getKey()).isFalse();
+                }
+            }
+        }
+        EventFile events = EventFileReader.read(eventFiles(dir).get(0));
+        assertThat(sessionEnds(events)).containsExactly(SessionStatus.FAILURE);
+    }
+
+    @Test
+    void corruptLatestCheckpointOnResumeIsOneClearErrorAndTouchesNothing() throws Exception {
+        for (String damage : List.of("truncated", "garbled header")) {
+            Path dir = tmp.resolve("corrupt-" + damage.replace(' ', '-'));
+            copyRun(reference, dir);
+            Path model = checkpoint(dir, TOTAL_ITERS).resolve("model.safetensors");
+            byte[] bytes = Files.readAllBytes(model);
+            if (damage.equals("truncated")) {
+                Files.write(model, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+            } else {
+                // the 8-byte header length and the start of the JSON header
+                for (int i = 0; i < 24; i++) {
+                    bytes[i] = (byte) 0xA7;
+                }
+                Files.write(model, bytes);
+            }
+            Map<String, byte[]> before = snapshot(dir.resolve("checkpoints"));
+
+            TinyTraining.Outcome r = run(trainArgs(dir, List.of(), "--resume"));
+
+            assertThat(r.exitCode()).as("%s: %s", damage, r.err()).isEqualTo(2);
+            List<String> errors = r.err().lines().filter(l -> l.startsWith("error:")).toList();
+            assertThat(errors).as(damage).hasSize(1);
+            assertThat(errors.get(0)).as(damage).contains(model.toString());
+            Map<String, byte[]> after = snapshot(dir.resolve("checkpoints"));
+            assertThat(after.keySet()).as(damage).isEqualTo(before.keySet());
+            before.forEach((file, content) -> assertThat(after.get(file)).as("%s: %s", damage, file).isEqualTo(content));
+            assertThat(RunManifest.read(dir).get("status").asText()).isEqualTo(RunManifest.FAILED);
+        }
+    }
+
+    private static void copyRun(Path from, Path to) throws Exception {
+        for (Map.Entry<String, byte[]> e : snapshot(from).entrySet()) {
+            if (e.getKey().contains("tfevents")) {
+                continue;
+            }
+            Path target = to.resolve(e.getKey());
+            Files.createDirectories(target.getParent());
+            Files.write(target, e.getValue());
+        }
+    }
+
+    @Test
+    void eventFilesHoldScalarsImagesHistogramsAndHparams() throws Exception {
+        List<Path> files = eventFiles(reference);
+        assertThat(files).hasSize(1);
+        EventFile events = EventFileReader.read(files.get(0));
+        assertThat(events.truncated()).isFalse();
+
+        for (String tag : List.of("train/loss_cls", "train/loss_bbox", "train/loss", "train/lr", "train/grad_norm",
+                "train/images_per_sec", "train/data_time")) {
+            assertThat(events.scalars(tag).keySet()).as(tag).containsExactlyElementsOf(steps(0, TOTAL_ITERS));
+        }
+        Map<Long, Float> cls = scalars(files.get(0), "train/loss_cls");
+        Map<Long, Float> box = scalars(files.get(0), "train/loss_bbox");
+        Map<Long, Float> total = scalars(files.get(0), "train/loss");
+        Map<Long, Float> lr = scalars(files.get(0), "train/lr");
+        // lr at step s is the schedule's value for iteration s - 1 of its epoch (lr 0.01, warmup 4, decay at epoch 1)
+        LrSchedule schedule = new LrSchedule(0.01, 4, 0.001, List.of(1), 0.1);
+        for (long s = 1; s <= TOTAL_ITERS; s++) {
+            assertThat(total.get(s)).isCloseTo(cls.get(s) + box.get(s), within(1e-5f));
+            assertThat(lr.get(s)).as("lr at step %d", s)
+                    .isEqualTo((float) schedule.lr(s - 1, (int) ((s - 1) / TinyTraining.ITERS_PER_EPOCH)));
+            assertThat(events.scalars("train/grad_norm").get(s)).isPositive();
+        }
+        assertThat(lr.get(3L)).isGreaterThan(lr.get(4L)); // the decay at epoch 1 beats the warmup
+
+        // evaluation after epoch 1 (evalInterval 1) and at the end
+        List<Long> evalSteps = List.of((long) TinyTraining.ITERS_PER_EPOCH, (long) TOTAL_ITERS);
+        for (String metric : List.of("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl")) {
+            assertThat(events.scalars("val/" + metric).keySet()).as(metric).containsExactlyElementsOf(evalSteps);
+        }
+        for (String name : List.of("rectangle", "ellipse", "triangle", "cross")) {
+            assertThat(events.scalars("val_class/" + name).keySet()).as(name).containsExactlyElementsOf(evalSteps);
+        }
+        List<EventFileReader.TaggedValue> images = events.values("val/detections");
+        assertThat(images).extracting(EventFileReader.TaggedValue::step).containsExactlyElementsOf(evalSteps);
+        BufferedImage image = images.get(1).value().image().decode();
+        assertThat(image.getWidth()).isEqualTo(images.get(1).value().image().width()).isPositive();
+
+        List<EventFileReader.TaggedValue> negatives = events.values("train/scores_neg");
+        assertThat(negatives).extracting(EventFileReader.TaggedValue::step).containsExactly(1L);
+        assertThat(negatives.get(0).value().histogram().num()).isPositive();
+
+        List<HParamsData> starts = events.events().stream().flatMap(e -> e.values().stream())
+                .map(EventFileReader.SummaryValue::hparams).filter(h -> h != null && h.sessionStart() != null).toList();
+        assertThat(starts).hasSize(1);
+        Map<String, Object> hparams = starts.get(0).sessionStart().hparams();
+        assertThat(hparams).containsEntry("train.lr", 0.01).containsEntry("train.warmupIters", 4.0)
+                .containsEntry("model.neck.outChannels", 32.0).containsEntry("model.backbone.depth", 18.0);
+        assertThat(hparams.get("seed")).isIn(0.0, 0L, 0);
+        assertThat(sessionEnds(events)).containsExactly(SessionStatus.SUCCESS);
+
+        JsonNode manifest = RunManifest.read(reference);
+        assertThat(manifest.get("status").asText()).isEqualTo(RunManifest.FINISHED);
+        assertThat(manifest.get("iteration").asLong()).isEqualTo(TOTAL_ITERS);
+        assertThat(manifest.get("pytorchVersion").asText()).isEqualTo("2.5.1");
+        for (String field : List.of("platformVersion", "djlVersion", "gitCommit", "seed", "device", "startTime", "endTime")) {
+            assertThat(manifest.has(field)).as(field).isTrue();
+        }
+    }
+
+    private static List<SessionStatus> sessionEnds(EventFile events) {
+        return events.events().stream().flatMap(e -> e.values().stream()).map(EventFileReader.SummaryValue::hparams)
+                .filter(h -> h != null && h.sessionEnd() != null).map(h -> h.sessionEnd().status()).toList();
+    }
+
+    @Test
+    void metricsAndDetectionsAreWrittenAndReadable() throws Exception {
+        JsonNode metrics = JSON.readTree(reference.resolve("metrics.json").toFile());
+        assertThat(metrics.get("iteration").asLong()).isEqualTo(TOTAL_ITERS);
+        assertThat(metrics.get("metrics").size()).isEqualTo(12);
+        assertThat(metrics.get("perClassAP").size()).isEqualTo(4);
+        Map<Long, Float> ap = scalars(eventFiles(reference).get(0), "val/AP");
+        assertThat(metrics.get("metrics").get("AP").asDouble()).isCloseTo(ap.get((long) TOTAL_ITERS), within(1e-6));
+
+        JsonNode results = JSON.readTree(reference.resolve("detections.json").toFile());
+        assertThat(results.isArray()).isTrue();
+        for (JsonNode d : results) {
+            assertThat(d.get("image_id").canConvertToLong()).isTrue();
+            assertThat(d.get("category_id").asLong()).isBetween(1L, 4L);
+            assertThat(d.get("bbox")).hasSize(4);
+            assertThat(d.get("score").asDouble()).isBetween(0.0, 1.0);
+        }
+        List<Category> categories = List.of(new Category(0, 1, "rectangle"), new Category(1, 2, "ellipse"),
+                new Category(2, 3, "triangle"), new Category(3, 4, "cross"));
+        List<Detection> read = CocoResults.read(reference.resolve("detections.json"), categories);
+        assertThat(read).hasSize(results.size());
+    }
+
+    @Test
+    void trainConfigDefaultsAreMmdetections() {
+        TrainConfig d = TrainConfig.defaults();
+        assertThat(d.lr()).isEqualTo(0.01);
+        assertThat(d.momentum()).isEqualTo(0.9);
+        assertThat(d.weightDecay()).isEqualTo(1e-4);
+        assertThat(d.steps()).containsExactly(8, 11);
+        assertThat(d.gradClipNorm()).isNull();
+    }
+}
