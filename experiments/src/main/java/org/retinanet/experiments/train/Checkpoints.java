@@ -128,13 +128,19 @@ public final class Checkpoints {
 
     static void writeTensors(Map<String, NDArray> tensors, Path file) throws IOException {
         NDList list = new NDList();
-        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-            NDArray a = e.getValue().toDevice(ai.djl.Device.cpu(), false);
-            a.setName(e.getKey());
-            list.add(a);
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        // host copies of GPU tensors belong to this manager, so a checkpoint leaks nothing
+        try (NDManager copies = NDManager.newBaseManager(ai.djl.Device.cpu());
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
                 OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 20)) {
+            for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+                NDArray a = e.getValue();
+                if (!a.getDevice().equals(ai.djl.Device.cpu())) {
+                    a = a.toDevice(ai.djl.Device.cpu(), true);
+                    a.attach(copies);
+                }
+                a.setName(e.getKey());
+                list.add(a);
+            }
             list.encode(out, NDList.Encoding.SAFETENSORS);
             out.flush();
             ch.force(true);
