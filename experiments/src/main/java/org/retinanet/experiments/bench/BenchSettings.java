@@ -1,0 +1,65 @@
+package org.retinanet.experiments.bench;
+
+/**
+ * What to measure: the mode, the image size (the valid region; the batch tensor is padded up to
+ * a multiple of {@code sizeDivisor} as the standard pipeline does), images per step, timed and
+ * warmup steps, and for training the learning rate of the SGD steps.
+ */
+public record BenchSettings(Mode mode, int height, int width, int batch, int steps, int warmup, int boxesPerImage,
+        double lr, long seed, int sizeDivisor) {
+
+    /** Training step (forward, loss, backward, SGD) or inference (forward, post-processing). */
+    public enum Mode { TRAIN, INFER }
+
+    /** RSS is reported after this step and after the last one (memory growth check). */
+    public static final int EARLY_STEP = 20;
+
+    public BenchSettings {
+        require(height >= 16, "--size height", height);
+        require(width >= 16, "--size width", width);
+        require(batch >= 1, "--batch", batch);
+        require(steps >= 1, "--steps", steps);
+        require(warmup >= 0, "--warmup", warmup);
+        require(boxesPerImage >= 0, "--boxes", boxesPerImage);
+        require(sizeDivisor >= 1, "size divisor", sizeDivisor);
+        if (!(lr >= 0)) {
+            throw new IllegalArgumentException("--lr must be >= 0, got " + lr);
+        }
+    }
+
+    public int paddedHeight() {
+        return ceilTo(height, sizeDivisor);
+    }
+
+    public int paddedWidth() {
+        return ceilTo(width, sizeDivisor);
+    }
+
+    /** Parses {@code H} or {@code HxW} into {height, width}. */
+    public static int[] parseSize(String size) {
+        String s = size.trim().toLowerCase();
+        try {
+            if (s.contains("x")) {
+                String[] p = s.split("x", -1);
+                if (p.length != 2) {
+                    throw new NumberFormatException();
+                }
+                return new int[] {Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim())};
+            }
+            int v = Integer.parseInt(s);
+            return new int[] {v, v};
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--size '" + size + "': expected H or HxW (height x width), e.g. 512 or 800x1333");
+        }
+    }
+
+    private static int ceilTo(int v, int d) {
+        return (v + d - 1) / d * d;
+    }
+
+    private static void require(boolean ok, String what, int value) {
+        if (!ok) {
+            throw new IllegalArgumentException(what + " out of range: " + value);
+        }
+    }
+}
