@@ -43,8 +43,11 @@ public final class GroupNorm extends AbstractBlock {
         NDArray var = centred.square().mean(new int[] {2}, true);
         NDArray normed = centred.div(var.add(EPS).sqrt()).reshape(shape);
         Shape perChannel = new Shape(1, channels, 1, 1);
+        // reshaped views land in the parameter's long-lived manager: give them to the step's
         NDArray gamma = store.getValue(weight, x.getDevice(), training).reshape(perChannel);
         NDArray beta = store.getValue(bias, x.getDevice(), training).reshape(perChannel);
+        gamma.attach(x.getManager());
+        beta.attach(x.getManager());
         return new NDList(normed.mul(gamma).add(beta));
     }
 

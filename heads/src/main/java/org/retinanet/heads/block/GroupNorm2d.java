@@ -45,8 +45,11 @@ public final class GroupNorm2d extends AbstractBlock {
         NDArray centered = grouped.sub(mean);
         NDArray var = centered.square().mean(new int[] {2}, true);
         NDArray normed = centered.div(var.add(EPS).sqrt()).reshape(shape);
+        // reshaped views land in the parameter's long-lived manager: give them to the step's
         NDArray w = store.getValue(weight, x.getDevice(), training).reshape(1, channels, 1, 1);
         NDArray b = store.getValue(bias, x.getDevice(), training).reshape(1, channels, 1, 1);
+        w.attach(x.getManager());
+        b.attach(x.getManager());
         return new NDList(normed.mul(w).add(b));
     }
 
