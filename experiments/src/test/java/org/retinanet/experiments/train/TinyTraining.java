@@ -32,7 +32,7 @@ final class TinyTraining {
             "data.val.dataset.numImages=4", "data.val.dataset.imageSize=64", "data.val.pipeline.scale=[64, 64]",
             "data.val.batchSize=4", "data.val.workers=1",
             "model.neck.outChannels=32", "model.head.featChannels=32", "model.inputSize=64",
-            "train.epochs=2", "train.warmupIters=4", "train.steps=[1]", "train.checkpointInterval=2",
+            "train.epochs=2", "train.lr=0.01", "train.warmupIters=4", "train.steps=[1]", "train.checkpointInterval=2",
             "train.evalInterval=1", "train.logInterval=1", "train.keepCheckpoints=10");
 
     static final int ITERS_PER_EPOCH = 3;

@@ -109,7 +109,15 @@ class TrainCommandTest {
                 }
                 Thread.sleep(20);
             }
+            // a random moment after the first checkpoint (mid-step, mid-evaluation or mid-checkpoint, as it
+            // falls), but no later than the checkpoint at iteration 4, so that the run is surely unfinished
+            long delayMs = new java.util.Random().nextInt(6000);
+            long killAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs);
+            while (System.nanoTime() < killAt && Files.readString(latest).trim().compareTo("iter_00000004") < 0) {
+                Thread.sleep(5);
+            }
             child.destroyForcibly(); // SIGKILL: no shutdown hooks, no finally blocks
+            System.err.println("  [train] killed the child run " + delayMs + " ms (at most) after its first checkpoint");
             assertThat(child.waitFor(1, TimeUnit.MINUTES)).isTrue();
         } finally {
             child.destroyForcibly();
