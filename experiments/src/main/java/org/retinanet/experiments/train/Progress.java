@@ -39,7 +39,7 @@ public final class Progress {
                 parts.append(String.format(" %s %.4f", k, v));
             }
         });
-        String line = String.format("iter %d/%d epoch %d loss %.4f (%s ) lr %.3g %.1f img/s data %.2fs eta %s",
+        String line = String.format("iter %d/%d epoch %d loss %.4f (ema; this step:%s ) lr %.3g %.1f img/s data %.2fs eta %s",
                 iter, total, epoch + 1, smoothedLoss, parts.toString().trim().isEmpty() ? "" : parts, lr,
                 imagesPerSec, dataSeconds, hms(eta));
         switch (mode) {
