@@ -16,6 +16,12 @@ if ! "$py" -c 'import torch, torchvision' 2>/dev/null; then
     exit 2
   fi
 fi
+# Google's protobuf runtime lets a test read our TensorBoard files with an independent decoder
+if ! "$py" -c 'import google.protobuf' 2>/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-protobuf >/dev/null 2>&1 \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-protobuf >/dev/null; } \
+    || echo "note: python3-protobuf not installed; EventFileProtobufCrossCheckTest will be skipped"
+fi
 mkdir -p "$out/.stamps"
 for script in "$root"/scripts/fixtures/*.py; do
   [ -e "$script" ] || continue
