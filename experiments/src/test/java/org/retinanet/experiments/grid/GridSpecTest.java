@@ -92,7 +92,7 @@ class GridSpecTest {
     void builtinGridsResolve() {
         Registry registry = Registry.create(List.of());
         for (String name : List.of("demo", "demo_quick", "table1a_shapes", "table1b_shapes", "table1c_shapes", "table1d_shapes",
-                "table1a_coco", "table1b_coco", "table1c_coco", "table1d_coco", "published_table")) {
+                "table1a_coco", "table1b_coco", "table1c_coco", "table1d_coco", "published_table", "published_table_shapes")) {
             GridSpec spec = GridSpec.builtin(name);
             List<GridRunner.Plan> plans = new GridRunner(spec, dir.resolve(name), 1, List.of(), registry, 0).plan();
             assertThat(plans).as(name).isNotEmpty();
