@@ -60,7 +60,7 @@ public final class Sgd {
                 NDArray w = e.getValue().getArray();
                 w.tempAttach(scratch);
                 NDArray g = grads.get(i++);
-                NDArray d = g.mul(scale);
+                NDArray d = scale == 1f ? g : g.mul(scale); // no full-size copy when not clipping
                 if (weightDecay != 0) {
                     d = d.add(w.mul((float) weightDecay));
                 }
