@@ -5,16 +5,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import org.retinanet.backbones.norm.NormLayer;
 
 /** The shortcut projection of a residual block: children {@code 0} (1x1 conv, stride s) and {@code 1} (norm). */
 final class Downsample extends AbstractBlock {
 
     private final Conv2d conv;
-    private final NormLayer norm;
+    private final Block norm;
 
     Downsample(int outChannels, int stride, NormOptions normOptions, boolean frozen) {
         conv = addChildBlock("0", Convs.conv1x1(outChannels, stride));

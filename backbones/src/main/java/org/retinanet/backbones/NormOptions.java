@@ -1,9 +1,9 @@
 package org.retinanet.backbones;
 
+import ai.djl.nn.Block;
+import org.retinanet.api.nn.GroupNorm2d;
 import org.retinanet.backbones.norm.BatchNorm2d;
 import org.retinanet.backbones.norm.FrozenBatchNorm2d;
-import org.retinanet.backbones.norm.GroupNorm2d;
-import org.retinanet.backbones.norm.NormLayer;
 
 /**
  * How every norm layer of one backbone is built.
@@ -20,12 +20,20 @@ public record NormOptions(NormType type, int groups, boolean normEval, boolean a
      * @param frozenStage the layer sits in a frozen stage: eval mode and nothing trains
      * @param zeroInit the last norm of a residual branch under zero-init-residual
      */
-    public NormLayer create(int channels, boolean frozenStage, boolean zeroInit) {
+    public Block create(int channels, boolean frozenStage, boolean zeroInit) {
         boolean trainable = affineTrainable && !frozenStage;
         return switch (type) {
             case BN -> new BatchNorm2d(channels, normEval || frozenStage, trainable, zeroInit, eps);
             case FROZEN_BN -> new FrozenBatchNorm2d(channels, zeroInit, eps);
-            case GN -> new GroupNorm2d(groups, channels, trainable, zeroInit, eps);
+            case GN -> groupNorm(channels, trainable, zeroInit);
         };
+    }
+
+    private Block groupNorm(int channels, boolean trainable, boolean zeroInit) {
+        if (groups <= 0 || channels % groups != 0) { // named by its config key
+            throw new IllegalArgumentException("normGroups: " + groups + " groups do not divide " + channels + " channels");
+        }
+        return GroupNorm2d.builder().setGroups(groups).setChannels(channels).optEps(eps).optAffineTrainable(trainable)
+                .optZeroInitWeight(zeroInit).build();
     }
 }

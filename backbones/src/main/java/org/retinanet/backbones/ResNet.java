@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
@@ -26,7 +27,6 @@ import org.retinanet.api.model.FeatureSpec;
 import org.retinanet.api.model.TorchNames;
 import org.retinanet.api.statedict.LoadReport;
 import org.retinanet.api.statedict.StateDict;
-import org.retinanet.backbones.norm.NormLayer;
 
 /**
  * ResNet / ResNeXt as torchvision builds it (children {@code conv1, bn1, layer1..layer4}, so
@@ -47,7 +47,7 @@ public final class ResNet extends AbstractBlock implements Backbone {
     private final ResNetSettings settings;
     private final CheckpointImport checkpointImport;
     private final Conv2d conv1;
-    private final NormLayer bn1;
+    private final Block bn1;
     private final List<ResLayer> layers = new ArrayList<>();
     /** Whether each parameter (by id) may train, as the config says; restored by freezeParameters(false). */
     private final Map<String, Boolean> trainableByConfig = new HashMap<>();

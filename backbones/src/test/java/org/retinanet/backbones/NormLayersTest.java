@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import java.io.IOException;
 import java.util.Map;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.retinanet.api.model.TorchNames;
 import org.retinanet.backbones.norm.BatchNorm2d;
 import org.retinanet.backbones.norm.FrozenBatchNorm2d;
-import org.retinanet.backbones.norm.GroupNorm2d;
 import org.retinanet.backbones.norm.NormLayer;
 
 /**
@@ -23,7 +23,7 @@ class NormLayersTest {
 
     private static final double TOLERANCE = 1e-5;
 
-    private static NormLayer loaded(NormLayer layer, Map<String, NDArray> ref, NDManager manager) {
+    private static <B extends Block> B loaded(B layer, Map<String, NDArray> ref, NDManager manager) {
         layer.initialize(manager, DataType.FLOAT32, ref.get("x").getShape());
         for (Map.Entry<String, Parameter> e : TorchNames.parameters(layer).entrySet()) {
             e.getValue().getArray().set(ref.get(e.getKey()).toByteBuffer());
@@ -31,7 +31,7 @@ class NormLayersTest {
         return layer;
     }
 
-    private static NDArray run(NormLayer layer, NDManager manager, NDArray x, boolean training) {
+    private static NDArray run(Block layer, NDManager manager, NDArray x, boolean training) {
         return layer.forward(new ai.djl.training.ParameterStore(manager, false), new ai.djl.ndarray.NDList(x), training)
                 .singletonOrThrow();
     }
@@ -74,7 +74,9 @@ class NormLayersTest {
     void groupNorm() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> ref = Backbones.npz(manager, "norm_layers.npz");
-            NormLayer gn = loaded(new GroupNorm2d(4, 8, true, false, 1e-5f), ref, manager);
+            // platform-api's GroupNorm2d as the backbone builds it
+            NormOptions options = new NormOptions(NormType.GN, 4, false, true, 1e-5f);
+            Block gn = loaded(options.create(8, false, false), ref, manager);
             assertThat(Backbones.relativeError(run(gn, manager, ref.get("x"), true), ref.get("gn4"))).isLessThan(TOLERANCE);
         }
     }

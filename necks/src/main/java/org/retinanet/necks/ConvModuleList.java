@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.retinanet.api.nn.ConvModule;
 
 /**
  * A named container like torch's ModuleList: children are called "0", "1", ... so that keys read

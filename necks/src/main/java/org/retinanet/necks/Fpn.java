@@ -8,11 +8,14 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
 import org.retinanet.api.model.FeatureSpec;
 import org.retinanet.api.model.Neck;
+import org.retinanet.api.nn.ConvModule;
 import org.retinanet.necks.FpnConfig.ExtraSource;
 
 /**
@@ -53,16 +56,32 @@ public final class Fpn extends AbstractBlock implements Neck {
         int out = config.outChannels();
         ConvModuleList laterals = addChildBlock("lateral_convs", new ConvModuleList());
         ConvModuleList fpns = addChildBlock("fpn_convs", new ConvModuleList());
+        Initializer init = weightInit(config.init());
         for (int i = 0; i < used; i++) {
-            lateralConvs.add(laterals.add(new ConvModule(out, 1, 1, 0, groups, config.init())));
-            fpnConvs.add(fpns.add(new ConvModule(out, 3, 1, 1, groups, config.init())));
+            lateralConvs.add(laterals.add(conv(out, 1, 1, groups, init)));
+            fpnConvs.add(fpns.add(conv(out, 3, 1, groups, init)));
         }
         if (config.extraSource() != ExtraSource.NONE) {
             for (int i = used; i < config.numOuts(); i++) {
-                fpnConvs.add(fpns.add(new ConvModule(out, 3, 2, 1, groups, config.init())));
+                fpnConvs.add(fpns.add(conv(out, 3, 2, groups, init)));
             }
         }
         outputs = outputSpecs(inputs.subList(start, inputs.size()), out, config.numOuts());
+    }
+
+    /** mmcv's ConvModule without activation; padding keeps the size (kernel 1 or 3). */
+    private static ConvModule conv(int outChannels, int kernel, int stride, int groups, Initializer init) {
+        return ConvModule.builder().setFilters(outChannels).setKernel(kernel).optStride(stride).optPadding(kernel / 2)
+                .optGroupNorm(groups).optWeightInitializer(init).build();
+    }
+
+    /** xavier_uniform (gain 1): U(+-sqrt(6/(fanIn+fanOut))); kaiming_uniform(a=1): U(+-sqrt(3/fanIn)). */
+    private static Initializer weightInit(String init) {
+        return switch (init) {
+            case "xavier" -> new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.AVG, 3f);
+            case "kaiming" -> new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 3f);
+            default -> throw new IllegalArgumentException("fpn: unknown init '" + init + "'");
+        };
     }
 
     private static List<FeatureSpec> outputSpecs(List<FeatureSpec> usedInputs, int channels, int numOuts) {

@@ -5,8 +5,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 
 /**
- * A per-channel normalisation layer of a ResNet (BN, frozen BN or GN). Its affine parameters are
- * named {@code weight} and {@code bias}, as torch names them.
+ * A batch normalisation layer of a ResNet (BN or frozen BN; GN is platform-api's GroupNorm2d). Its
+ * affine parameters are named {@code weight} and {@code bias}, as torch names them.
  */
 public abstract class NormLayer extends AbstractBlock {
 

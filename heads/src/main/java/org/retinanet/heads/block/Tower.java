@@ -5,15 +5,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import org.retinanet.api.nn.ConvModule;
 
 /**
- * A stack of {@link ConvModule}s named {@code 0}, {@code 1}, ... (torch's ModuleList names), run
- * in order. SequentialBlock would name them by class.
+ * A stack of 3x3 {@link ConvModule}s (optional GroupNorm, then ReLU) named {@code 0}, {@code 1},
+ * ... (torch's ModuleList names), run in order. SequentialBlock would name them by class.
  */
 public final class Tower extends AbstractBlock {
 
@@ -24,7 +26,8 @@ public final class Tower extends AbstractBlock {
     public Tower(int depth, int channels, int groups) {
         super(VERSION);
         for (int i = 0; i < depth; i++) {
-            layers.add(addChildBlock(Integer.toString(i), new ConvModule(channels, groups)));
+            layers.add(addChildBlock(Integer.toString(i), ConvModule.builder().setFilters(channels).setKernel(3)
+                    .optPadding(1).optGroupNorm(groups).optActivation(Activation::relu).build()));
         }
     }
 
