@@ -2,6 +2,7 @@ package org.retinanet.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -12,13 +13,13 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.retinanet.api.config.DatasetConfig;
 import org.retinanet.api.config.EvaluatorConfig;
+import org.retinanet.api.data.CocoResultsJson;
 import org.retinanet.api.data.DatasetContext;
 import org.retinanet.api.data.Detection;
 import org.retinanet.api.data.DetectionDataset;
 import org.retinanet.api.data.EvaluationResult;
 import org.retinanet.api.registry.Registry;
 import org.retinanet.api.registry.UserException;
-import org.retinanet.experiments.train.CocoResults;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -62,7 +63,12 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new UserException("detections " + detections + ": no such file");
         }
         DetectionDataset gt = groundTruth(registry, annotations);
-        List<Detection> dets = CocoResults.read(detections, gt.categories());
+        List<Detection> dets;
+        try {
+            dets = CocoResultsJson.read(detections, gt.categories());
+        } catch (IOException e) {
+            throw new UserException("detections " + e.getMessage(), e); // the message starts with the file
+        }
         Set<Long> imageIds = new HashSet<>();
         for (int i = 0; i < gt.size(); i++) {
             imageIds.add(gt.annotations(i).image().id());

@@ -12,11 +12,11 @@ import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import org.retinanet.api.config.DatasetConfig;
 import org.retinanet.api.data.Category;
+import org.retinanet.api.data.CocoResultsJson;
 import org.retinanet.api.data.DatasetContext;
 import org.retinanet.api.data.Detection;
 import org.retinanet.api.data.DetectionDataset;
 import org.retinanet.api.registry.UserException;
-import org.retinanet.experiments.train.CocoResults;
 import org.retinanet.experiments.train.Drawing;
 import org.retinanet.experiments.train.Inference;
 import picocli.CommandLine.Command;
@@ -71,7 +71,7 @@ final class PredictCommand implements Callable<Integer> {
             DetectionDataset dataset = imageDataset(model, images);
             List<Detection> detections = detect(model, dataset);
             List<Category> categories = categories(model);
-            CocoResults.write(detections, categories, out);
+            CocoResultsJson.write(out, detections, categories);
             System.out.println(detections.size() + " detections on " + dataset.size() + " image(s) written to " + out);
             if (draw != null) {
                 for (Path written : draw(dataset, detections, categories)) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.retinanet.api.data.CocoResultsJson;
 
 /**
  * A COCO evaluation straight from files, as {@code COCO(gt); gt.loadRes(dets)} sees them: every

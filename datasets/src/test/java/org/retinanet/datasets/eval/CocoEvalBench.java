@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.retinanet.api.data.CocoResultsJson;
 
 /**
  * Timing of the {@code coco} evaluator for scripts/bench/coco_eval_bench.sh (not a test):

@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.retinanet.api.data.CocoResultsJson;
+import org.retinanet.api.data.Detection;
 
 /** The file path (COCO instances JSON + results JSON) reproduces pycocotools bit for bit. */
 class CocoEvalFilesTest {
@@ -22,7 +25,7 @@ class CocoEvalFilesTest {
     @TempDir
     Path dir;
 
-    static java.util.List<String> fixtures() {
+    static List<String> fixtures() {
         return CocoEvalFixtures.NAMES;
     }
 
@@ -47,6 +50,17 @@ class CocoEvalFilesTest {
         CocoEvalResult r = CocoEvalFiles.evaluate(gtFile, detsFile, CocoEvaluatorConfig.defaults());
         assertThat(r.stats()).containsExactly(CocoEvalFixtures.doubles(c.get("pycocotools").get("stats")));
         assertThat(r.summary()).isEqualTo(c.get("pycocotools").get("summary").asText());
+    }
+
+    @Test
+    void evaluatingAWrittenResultsFileGivesPycocotoolsNumbers() throws IOException {
+        JsonNode c = CocoEvalFixtures.load("basic");
+        InMemoryDataset gt = CocoEvalFixtures.dataset(c);
+        Path file = dir.resolve("basic.json");
+        CocoResultsJson.write(file, CocoEvalFixtures.detections(c), gt.categories());
+        List<Detection> read = CocoResultsJson.read(file, gt.categories());
+        double[] stats = new CocoEvaluator(CocoEvaluatorConfig.defaults()).evaluateRaw(gt, read).stats();
+        assertThat(stats).containsExactly(CocoEvalFixtures.doubles(c.get("pycocotools").get("stats")));
     }
 
     @Test

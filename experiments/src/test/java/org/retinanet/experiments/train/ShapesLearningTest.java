@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.retinanet.api.data.Category;
+import org.retinanet.api.data.CocoResultsJson;
 import org.retinanet.api.data.Detection;
 
 /**
@@ -63,7 +64,7 @@ class ShapesLearningTest {
         }
         List<Category> categories = List.of(new Category(0, 1, "rectangle"), new Category(1, 2, "ellipse"),
                 new Category(2, 3, "triangle"), new Category(3, 4, "cross"));
-        List<Detection> read = CocoResults.read(dir.resolve("detections.json"), categories);
+        List<Detection> read = CocoResultsJson.read(dir.resolve("detections.json"), categories);
         assertThat(read).hasSize(results.size());
         assertThat(read.stream().mapToLong(Detection::imageId).distinct().count()).isGreaterThan(16);
     }

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.retinanet.api.data.Category;
+import org.retinanet.api.data.CocoResultsJson;
 import org.retinanet.api.data.Detection;
 import org.retinanet.experiments.config.TrainConfig;
 import org.retinanet.experiments.tensorboard.EventFileReader;
@@ -320,7 +321,7 @@ class TrainCommandTest {
         }
         List<Category> categories = List.of(new Category(0, 1, "rectangle"), new Category(1, 2, "ellipse"),
                 new Category(2, 3, "triangle"), new Category(3, 4, "cross"));
-        List<Detection> read = CocoResults.read(reference.resolve("detections.json"), categories);
+        List<Detection> read = CocoResultsJson.read(reference.resolve("detections.json"), categories);
         assertThat(read).hasSize(results.size());
     }
 

@@ -1,4 +1,4 @@
-package org.retinanet.datasets.eval;
+package org.retinanet.api.data;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -13,18 +13,18 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.retinanet.api.data.Category;
-import org.retinanet.api.data.Detection;
 
 /**
  * Detections in COCO's results format: a JSON array of
  * {@code {"image_id": 1, "category_id": 18, "bbox": [x, y, w, h], "score": 0.9}}, with the
- * category's dataset id and the box as (x1, y1, x2 - x1, y2 - y1). Streaming (Jackson core), so a
- * COCO-val-sized file of 500k detections reads and writes in well under a second.
+ * category's dataset id and the box as (x1, y1, x2 - x1, y2 - y1), readable by pycocotools'
+ * loadRes. Streaming (Jackson core), so a COCO-val-sized file of 500k detections reads and writes
+ * in well under a second. Bad input is one IOException naming the file, the place and the problem.
  */
 public final class CocoResultsJson {
 
@@ -38,16 +38,14 @@ public final class CocoResultsJson {
         void accept(long imageId, long categoryId, double x, double y, double w, double h, double score);
     }
 
+    /**
+     * Writes one detection a line (so that read errors point at one), to a temporary file renamed
+     * over {@code file}: a reader never sees half a file.
+     */
     public static void write(Path file, List<Detection> detections, List<Category> categories) throws IOException {
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-            write(out, detections, categories);
-        }
-    }
-
-    public static void write(OutputStream out, List<Detection> detections, List<Category> categories)
-            throws IOException {
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+                JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartArray();
             for (Detection d : detections) {
                 if (d.label() < 0 || d.label() >= categories.size()) {
@@ -65,9 +63,14 @@ public final class CocoResultsJson {
                 g.writeEndArray();
                 g.writeNumberField("score", d.score());
                 g.writeEndObject();
+                g.writeRaw('\n');
             }
             g.writeEndArray();
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /**

@@ -1,4 +1,4 @@
-package org.retinanet.datasets.eval;
+package org.retinanet.api.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,11 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.retinanet.api.data.Category;
-import org.retinanet.api.data.Detection;
 
-/** COCO results files: round trip, evaluation from a file, and one clear line per bad input. */
-class CocoEvalResultsJsonTest {
+/** COCO results files: round trip, atomic writes, and one clear line per bad input. */
+class CocoResultsJsonTest {
 
     private static final List<Category> CATS = List.of(new Category(0, 1, "a"), new Category(1, 18, "dog"));
 
@@ -43,14 +41,24 @@ class CocoEvalResultsJsonTest {
     }
 
     @Test
-    void evaluatingAWrittenResultsFileGivesPycocotoolsNumbers() throws IOException {
-        JsonNode c = CocoEvalFixtures.load("basic");
-        InMemoryDataset gt = CocoEvalFixtures.dataset(c);
-        Path file = dir.resolve("basic.json");
-        CocoResultsJson.write(file, CocoEvalFixtures.detections(c), gt.categories());
-        List<Detection> read = CocoResultsJson.read(file, gt.categories());
-        double[] stats = new CocoEvaluator(CocoEvaluatorConfig.defaults()).evaluateRaw(gt, read).stats();
-        assertThat(stats).containsExactly(CocoEvalFixtures.doubles(c.get("pycocotools").get("stats")));
+    void writesOneDetectionALineAndReplacesTheFileAtomically() throws IOException {
+        Path file = dir.resolve("dets.json");
+        Files.writeString(file, "old");
+        CocoResultsJson.write(file, List.of(new Detection(1, 0, 0.5, 0, 0, 1, 1), new Detection(2, 1, 0.25, 1, 1, 2, 3)),
+                CATS);
+        assertThat(Files.readAllLines(file)).hasSize(3);
+        assertThat(CocoResultsJson.read(file, CATS)).hasSize(2);
+        try (var files = Files.list(dir)) {
+            assertThat(files).containsExactly(file); // no temporary file left
+        }
+    }
+
+    @Test
+    void aLabelWithoutCategoryLeavesNoFile() {
+        Path file = dir.resolve("dets.json");
+        assertThatThrownBy(() -> CocoResultsJson.write(file, List.of(new Detection(1, 2, 0.5, 0, 0, 1, 1)), CATS))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("detection label 2 is outside 0..1");
+        assertThat(dir).isEmptyDirectory();
     }
 
     @Test
