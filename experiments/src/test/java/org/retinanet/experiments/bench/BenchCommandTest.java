@@ -4,21 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import org.retinanet.cli.Main;
+import org.retinanet.cli.CliRunner;
 
 /** {@code retinanet bench} end to end on the small shapes detector: it runs and reports every field (no timing assertion). */
 class BenchCommandTest {
 
     @Test
     void trainBenchPrintsTheReportAsJson() throws Exception {
-        Captured r = run("bench", "--steps", "2", "--warmup", "1", "--size", "64", "--config", "retinanet_r18_fpn_shapes",
-                "--json");
-        assertThat(r.code).as(r.err).isZero();
-        JsonNode j = new ObjectMapper().readTree(r.out);
+        CliRunner.Result r = CliRunner.run("bench", "--steps", "2", "--warmup", "1", "--size", "64",
+                "--config", "retinanet_r18_fpn_shapes", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("config").asText()).isEqualTo("retinanet_r18_fpn_shapes");
         assertThat(j.get("mode").asText()).isEqualTo("train");
         assertThat(j.get("height").asInt()).isEqualTo(64);
@@ -45,34 +42,16 @@ class BenchCommandTest {
 
     @Test
     void inferBenchTimesPostProcessing() throws Exception {
-        Captured r = run("bench", "--mode", "infer", "--steps", "1", "--warmup", "0", "--size", "48x80", "--batch", "1",
-                "--config", "retinanet_r18_fpn_shapes", "--set", "model.head.priorProb=0.3");
-        assertThat(r.code).as(r.err).isZero();
-        assertThat(r.out).contains("infer on cpu", "padded 64x96", "postprocess", "images/s");
+        CliRunner.Result r = CliRunner.run("bench", "--mode", "infer", "--steps", "1", "--warmup", "0", "--size", "48x80",
+                "--batch", "1", "--config", "retinanet_r18_fpn_shapes", "--set", "model.head.priorProb=0.3");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("infer on cpu", "padded 64x96", "postprocess", "images/s");
     }
 
     @Test
     void badSizeIsAUserError() {
-        Captured r = run("bench", "--size", "12by4", "--config", "retinanet_r18_fpn_shapes");
-        assertThat(r.code).isEqualTo(2);
-        assertThat(r.err).contains("--size '12by4'");
-    }
-
-    private record Captured(int code, String out, String err) {}
-
-    private static synchronized Captured run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Captured(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        CliRunner.Result r = CliRunner.run("bench", "--size", "12by4", "--config", "retinanet_r18_fpn_shapes");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--size '12by4'");
     }
 }
