@@ -153,6 +153,38 @@ class TrainCommandTest {
     }
 
     @Test
+    void dataParallelRunResumesExactlyAndRefusesAnotherDeviceCount() throws Exception {
+        // two host replicas of one image each: the reference's total batch of 2, and so its data order
+        List<String> perDevice = List.of("data.train.batchSize=1");
+        Path whole = tmp.resolve("parallel");
+        TinyTraining.Outcome r = run(trainArgs(whole, perDevice, "--gpus", "2"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(RunManifest.read(whole).get("device").asText()).isEqualTo("cpu(),cpu()");
+
+        Path cut = tmp.resolve("parallel-cut");
+        assertThat(run(trainArgs(cut, perDevice, "--gpus", "2", "--max-iters", "2")).exitCode()).isZero();
+        TinyTraining.Outcome other = run(trainArgs(cut, perDevice, "--resume"));
+        assertThat(other.exitCode()).isEqualTo(2);
+        assertThat(other.err()).contains("total batch of 2").contains("this run has 1").contains("--gpus");
+        TinyTraining.Outcome resumed = run(trainArgs(cut, perDevice, "--gpus", "2", "--resume"));
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+
+        Map<String, Map<Long, Float>> a = losses(eventFiles(whole).get(0));
+        Map<String, Map<Long, Float>> b = losses(eventFiles(cut).get(1));
+        Map<String, Map<Long, Float>> ref = losses(eventFiles(reference).get(0));
+        for (String tag : LOSS_TAGS) {
+            assertThat(a.get(tag).keySet()).as(tag).containsExactlyElementsOf(steps(0, TOTAL_ITERS));
+            assertThat(b.get(tag)).as(tag).isEqualTo(a.get(tag).entrySet().stream().filter(x -> x.getKey() > 2)
+                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+            // per-replica normalisation: not the single-device run of the same images
+            assertThat(a.get(tag)).as(tag).isNotEqualTo(ref.get(tag));
+        }
+        assertThat(a.get("train/lr")).isEqualTo(ref.get("train/lr"));
+        assertThat(Files.readAllBytes(checkpoint(cut, TOTAL_ITERS).resolve("model.safetensors")))
+                .isEqualTo(Files.readAllBytes(checkpoint(whole, TOTAL_ITERS).resolve("model.safetensors")));
+    }
+
+    @Test
     void nonFiniteLossStopsWithACleanFailure() throws Exception {
         Path dir = tmp.resolve("nan");
         TinyTraining.Outcome r = run(trainArgs(dir, List.of("train.lr=1e6", "train.warmupIters=0", "train.gradClipNorm=null",
