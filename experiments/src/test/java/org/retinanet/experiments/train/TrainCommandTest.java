@@ -94,6 +94,7 @@ class TrainCommandTest {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(childLog.toFile());
         // the same oneDNN cap as surefire and the launcher: the child trains too
         pb.environment().put("ONEDNN_MAX_CPU_ISA", "AVX");
+        pb.environment().put("THP_MEM_ALLOC_ENABLE", "1");
         pb.environment().put("OPT_OUT_TRACKING", "true");
         Process child = pb.start();
         Path latest = dir.resolve("checkpoints").resolve("latest");
