@@ -15,6 +15,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BENCH_BUILD_DIR:-target-bench}
 export OPT_OUT_TRACKING=true
 export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-AVX}
+export THP_MEM_ALLOC_ENABLE=${THP_MEM_ALLOC_ENABLE:-1}
 cd "$root"
 mvn -o -q -DbuildDir="$build" -pl experiments -am package -DskipTests >&2
 exec java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=${THREADS:-1} -cp "experiments/$build/test-classes:experiments/$build/retinanet.jar" \

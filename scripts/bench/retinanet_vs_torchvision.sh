@@ -20,6 +20,8 @@ size=${SIZE:-512}; batch=${BATCH:-2}; steps=${STEPS:-5}; warmup=${WARMUP:-2}
 threads=${THREADS:-$(nproc)}; prior=${PRIOR:-0.1}
 export OPT_OUT_TRACKING=true
 export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-AVX}
+# as the launcher sets it; torch 1.13 on the torchvision side has no such switch and ignores it
+export THP_MEM_ALLOC_ENABLE=${THP_MEM_ALLOC_ENABLE:-1}
 mkdir -p "$out"
 
 cd "$root"

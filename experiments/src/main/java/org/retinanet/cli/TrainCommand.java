@@ -40,7 +40,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", description = "Device (overrides the config's).")
     String device;
 
-    @Option(names = "--gpus", paramLabel = "N", description = "Data-parallel GPUs (1 for now).")
+    @Option(names = "--gpus", paramLabel = "N", description = {
+            "Data-parallel training on N GPUs from --device's index on; the config's batch size is per GPU.",
+            "With --device cpu: N replicas on the host, the same arithmetic as N GPUs (for checking)."})
     int gpus = 1;
 
     @Option(names = "--progress", paramLabel = "MODE", description = "auto, bar, lines or quiet (default: auto).")
@@ -48,17 +50,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (gpus != 1) {
-            throw new UserException("--gpus " + gpus + ": data-parallel training over several GPUs is not implemented yet;"
-                    + " run one process per GPU (retinanet grid --jobs N does)");
-        }
         if (maxIters != null && maxIters <= 0) {
             throw new UserException("--max-iters must be positive, got " + maxIters);
         }
         var registry = root.registry();
         Experiment experiment = Experiment.load(config, overrides, registry);
         TrainingRun run = new TrainingRun(registry, experiment, workDir,
-                new TrainingRun.Options(resume, maxIters, device, progress, TensorBoardLog::new));
+                new TrainingRun.Options(resume, maxIters, device, gpus, progress, TensorBoardLog::new));
         try {
             TrainingRun.Result result = run.run();
             System.out.println("finished " + result.iterations() + " iterations; run directory: " + workDir.toAbsolutePath());

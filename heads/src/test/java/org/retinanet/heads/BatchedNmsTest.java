@@ -42,9 +42,9 @@ class BatchedNmsTest {
     }
 
     @Test
-    void blocksAgreeWithAPlainGreedyLoop() {
+    void agreesWithAPlainGreedyLoop() {
         Random r = new Random(3);
-        int n = 1300; // more than two blocks
+        int n = 1300;
         float[] b = new float[n * 4];
         float[] s = new float[n];
         long[] c = new long[n];
@@ -62,6 +62,12 @@ class BatchedNmsTest {
             int[] got = BatchedNms.keep(m.create(b, new Shape(n, 4)), m.create(s), m.create(c), 0.5, n);
             assertThat(got).containsExactly(reference(b, s, c, 0.5f));
         }
+    }
+
+    @Test
+    void ordersByDescendingScoreThenIndexAcrossSigns() {
+        float[] s = {0.5f, -1f, 0.5f, 2f, -0f, 0f, -3.5f, Float.MIN_VALUE};
+        assertThat(BatchedNms.byDescendingScore(s)).containsExactly(3, 0, 2, 7, 4, 5, 1, 6);
     }
 
     /** The textbook O(n^2) greedy NMS on the host. */

@@ -176,6 +176,7 @@ public final class GridRunner {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("train.log").toFile()));
         builder.environment().put("OPT_OUT_TRACKING", "true");
         builder.environment().putIfAbsent("ONEDNN_MAX_CPU_ISA", "AVX");
+        builder.environment().putIfAbsent("THP_MEM_ALLOC_ENABLE", "1");
         Process process = builder.start();
         int code = process.waitFor();
         String status = status(cell);

@@ -97,6 +97,17 @@ public final class Checkpoints {
         }
     }
 
+    /** Only the position of a checkpoint (cheap: no tensors); damage is one clear error naming the file. */
+    public State state(Path checkpoint) {
+        Path file = checkpoint.resolve("state.json");
+        try {
+            return JSON.readValue(file.toFile(), State.class);
+        } catch (IOException e) {
+            throw new UserException("checkpoint file " + file + " is unreadable or corrupt (" + e.getClass().getSimpleName()
+                    + "); other checkpoints are untouched: " + safeList(), e);
+        }
+    }
+
     /** Reads a checkpoint; any damage is one clear error naming the file, and nothing is changed on disk. */
     public Loaded load(Path checkpoint, NDManager manager) {
         Path file = checkpoint.resolve("state.json");

@@ -2,6 +2,8 @@ package org.retinanet.experiments.train;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import java.util.ArrayList;
+import java.util.List;
 import org.retinanet.api.registry.UserException;
 
 /** Parses {@code cpu}, {@code gpu} and {@code gpu:N}, and checks that the device exists. */
@@ -28,5 +30,27 @@ public final class Devices {
                     + (count == 0 ? " (is the jar built with -Pcuda, and is CUDA available?)" : ""));
         }
         return Device.gpu(index);
+    }
+
+    /**
+     * The devices of a data-parallel run: {@code count} consecutive GPUs from {@code name}'s index,
+     * or on {@code cpu} {@code count} replicas on the host (the same arithmetic as {@code count}
+     * GPUs, for checking a multi-GPU run on a machine without them).
+     */
+    public static List<Device> dataParallel(String name, int count) {
+        if (count <= 0) {
+            throw new UserException("--gpus must be positive, got " + count);
+        }
+        Device first = parse(name);
+        List<Device> devices = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            devices.add(first.isGpu() ? Device.gpu(first.getDeviceId() + i) : first);
+        }
+        int visible = Engine.getInstance().getGpuCount();
+        if (first.isGpu() && first.getDeviceId() + count > visible) {
+            throw new UserException("--gpus " + count + " from " + first + ": this machine has " + visible
+                    + " GPU(s) visible to PyTorch");
+        }
+        return devices;
     }
 }

@@ -59,10 +59,14 @@ public final class Sgd {
             for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
                 NDArray w = e.getValue().getArray();
                 w.tempAttach(scratch);
-                NDArray g = grads.get(i++);
-                NDArray d = scale == 1f ? g : g.mul(scale); // no full-size copy when not clipping
+                // the gradient is zeroed below, so it serves as d in place: one temporary for the
+                // weight decay term and one for lr * update, as torch's own SGD needs
+                NDArray d = grads.get(i++);
+                if (scale != 1f) {
+                    d.muli(scale);
+                }
                 if (weightDecay != 0) {
-                    d = d.add(w.mul((float) weightDecay));
+                    d.addi(w.mul((float) weightDecay));
                 }
                 NDArray update = d;
                 if (momentum != 0) {
@@ -78,7 +82,7 @@ public final class Sgd {
                     update = buf;
                 }
                 w.subi(update.mul((float) lr));
-                g.subi(g);
+                d.subi(d);
             }
         }
         return norm;
@@ -131,14 +135,17 @@ public final class Sgd {
         return names;
     }
 
+    /** torch's clip_grad_norm_: the L2 norm of the per-parameter L2 norms (no squared temporaries). */
     private static double globalNorm(NDList grads) {
-        NDArray total = null;
+        if (grads.isEmpty()) {
+            return 0;
+        }
+        NDList norms = new NDList(grads.size());
         for (NDArray g : grads) {
-            NDArray s = g.square().sum();
-            total = total == null ? s : total.add(s);
+            norms.add(g.norm());
         }
         // one host sync per step
-        return total == null ? 0 : Math.sqrt(total.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
+        return ai.djl.ndarray.NDArrays.stack(norms).norm().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
     }
 
     /** Momentum buffers by parameter name (for checkpoints). */

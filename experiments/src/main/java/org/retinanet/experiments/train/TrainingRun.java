@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -48,8 +47,13 @@ public final class TrainingRun {
     private final Path runDir;
     private final Options options;
 
-    /** Command-line choices that are not part of the experiment config. */
-    public record Options(boolean resume, Long maxIters, String device, Progress.Mode progress, RunLogFactory logs) {}
+    /**
+     * Command-line choices that are not part of the experiment config. {@code replicas}: data-parallel
+     * devices from {@code device} on (see {@link Devices#dataParallel}); the config's batch size is per
+     * device, as mmdetection's samples_per_gpu.
+     */
+    public record Options(boolean resume, Long maxIters, String device, int replicas, Progress.Mode progress,
+            RunLogFactory logs) {}
 
     /** Creates the run's log (TensorBoard) for a run directory. */
     public interface RunLogFactory {
@@ -68,14 +72,19 @@ public final class TrainingRun {
 
     public Result run() throws IOException {
         ExperimentConfig cfg = experiment.config();
-        Device device = Devices.parse(options.device() != null ? options.device() : cfg.device());
+        List<Device> devices = Devices.dataParallel(options.device() != null ? options.device() : cfg.device(),
+                options.replicas());
+        if (options.resume()) {
+            checkSameTotalBatch(cfg.data().train().batchSize() * devices.size());
+        }
         prepareRunDirectory();
-        RunManifest manifest = RunManifest.start(runDir, cfg.name(), cfg.seed(), device.toString(),
+        RunManifest manifest = RunManifest.start(runDir, cfg.name(), cfg.seed(),
+                devices.stream().map(Device::toString).collect(java.util.stream.Collectors.joining(",")),
                 org.retinanet.cli.VersionProvider.platformVersion());
         long started = System.nanoTime();
         try (RunLog log = options.logs().open(runDir)) {
             try {
-                Result r = train(cfg, device, manifest, log);
+                Result r = train(cfg, devices, manifest, log);
                 manifest.finish(RunManifest.FINISHED, null, (System.nanoTime() - started) / 1e9);
                 log.sessionEnd(true);
                 return r;
@@ -104,8 +113,10 @@ public final class TrainingRun {
         Files.move(tmp, config, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private Result train(ExperimentConfig cfg, Device device, RunManifest manifest, RunLog log) throws IOException {
+    private Result train(ExperimentConfig cfg, List<Device> devices, RunManifest manifest, RunLog log) throws IOException {
         TrainConfig tc = cfg.train();
+        Device device = devices.get(0);
+        int totalBatch = cfg.data().train().batchSize() * devices.size();
         Engine.getInstance().setRandomSeed((int) (long) cfg.seed());
         DetectionDataset trainSet = experiment.trainDataset(registry);
         SplitConfig trainSplit = cfg.data().train();
@@ -120,15 +131,15 @@ public final class TrainingRun {
             Map<String, Parameter> trainable = trainable(all);
             Sgd sgd = new Sgd(trainable, tc.momentum(), tc.weightDecay(), tc.gradClipNorm(), manager);
             BatchPipeline pipeline = registry.pipeline(trainSplit.pipeline(), new PipelineContext(true,
-                    trainSplit.batchSize(), trainSplit.workers(), cfg.seed(), detector.backbone().inputNormalization()));
+                    totalBatch, trainSplit.workers(), cfg.seed(), detector.backbone().inputNormalization()));
             int batchesPerPass = pipeline.batchesPerEpoch(trainSet);
             if (batchesPerPass == 0) {
-                throw new UserException("data.train: dataset " + trainSet.name() + " has no usable images for batch size " + trainSplit.batchSize());
+                throw new UserException("data.train: dataset " + trainSet.name() + " has no usable images for batch size " + totalBatch);
             }
             int itersPerEpoch = batchesPerPass * trainSplit.repeat();
             long totalIters = (long) itersPerEpoch * tc.epochs();
             long stopAt = options.maxIters() == null ? totalIters : Math.min(totalIters, options.maxIters());
-            LrSchedule schedule = LrSchedule.of(tc, trainSplit.batchSize());
+            LrSchedule schedule = LrSchedule.of(tc, totalBatch);
 
             long iter = 0;
             int epoch = 0;
@@ -154,7 +165,6 @@ public final class TrainingRun {
             ParameterStore ps = new ParameterStore(manager, false);
             Progress progress = new Progress(options.progress(), stopAt, tc.logInterval());
             EvaluationResult lastEval = null;
-            Engine engine = Engine.getInstance();
             outer:
             while (epoch < tc.epochs() && iter < stopAt) {
                 while (batchInEpoch < itersPerEpoch && iter < stopAt) {
@@ -170,20 +180,19 @@ public final class TrainingRun {
                             HostBatch host = batches.next();
                             long t1 = System.nanoTime();
                             double lr = schedule.lr(iter, epoch);
-                            Map<String, Double> values = new LinkedHashMap<>();
+                            Map<String, Double> values;
                             double gradNorm;
                             try (NDManager step = manager.newSubManager(device)) {
-                                LossOutput out;
-                                try (GradientCollector gc = engine.newGradientCollector()) {
-                                    out = detector.loss(ps, host.toDevice(step, device), true);
-                                    checkFinite(out, iter, epoch, lr, values);
-                                    gc.backward(out.total());
-                                }
+                                final long stepIter = iter;
+                                final int stepEpoch = epoch;
+                                DataParallelStep.Outcome o = DataParallelStep.forwardBackward(detector, host, devices, step,
+                                        out -> lossValues(out, stepIter, stepEpoch, lr));
+                                values = o.values();
                                 gradNorm = sgd.step(lr);
                                 if (!Double.isFinite(gradNorm)) {
                                     throw nonFinite(sgd.nonFiniteReport(), iter + 1, epoch, lr);
                                 }
-                                logDiagnostics(log, out, iter);
+                                logDiagnostics(log, o.first(), iter);
                             }
                             long t2 = System.nanoTime();
                             iter++;
@@ -197,7 +206,7 @@ public final class TrainingRun {
                             log.scalar("train/images_per_sec", iter, host.size() / ((t2 - t0) / 1e9));
                             log.scalar("train/data_time", iter, (t1 - t0) / 1e9);
                             if (iter % tc.checkpointInterval() == 0) {
-                                save(checkpoints, all, sgd, iter, epoch, batchInEpoch, manifest);
+                                save(checkpoints, all, sgd, iter, epoch, batchInEpoch, totalBatch, manifest);
                             }
                         }
                         if (!batches.skipped().isEmpty()) {
@@ -209,7 +218,7 @@ public final class TrainingRun {
                 if (batchInEpoch >= itersPerEpoch) {
                     epoch++;
                     batchInEpoch = 0;
-                    save(checkpoints, all, sgd, iter, epoch, batchInEpoch, manifest);
+                    save(checkpoints, all, sgd, iter, epoch, batchInEpoch, totalBatch, manifest);
                     boolean last = epoch >= tc.epochs() || iter >= stopAt;
                     if (!last && cfg.data().val() != null && epoch % tc.evalInterval() == 0) {
                         lastEval = evaluate(detector, ps, manager, device, log, iter, false);
@@ -221,7 +230,7 @@ public final class TrainingRun {
             }
             if (iter > 0 && (checkpoints.latest() == null || !checkpoints.latest().getFileName().toString()
                     .equals(String.format("iter_%08d", iter)))) {
-                save(checkpoints, all, sgd, iter, epoch, batchInEpoch, manifest);
+                save(checkpoints, all, sgd, iter, epoch, batchInEpoch, totalBatch, manifest);
             }
             progress.done();
             if (cfg.data().val() != null) {
@@ -254,15 +263,33 @@ public final class TrainingRun {
         }
     }
 
+    /** Refuses, before anything in the run directory changes, to resume with another total batch. */
+    private void checkSameTotalBatch(int totalBatch) throws IOException {
+        Checkpoints checkpoints = new Checkpoints(runDir, Integer.MAX_VALUE);
+        Path checkpoint = Files.isDirectory(runDir) ? checkpoints.latest() : null;
+        if (checkpoint == null) {
+            return;
+        }
+        Checkpoints.State state = checkpoints.state(checkpoint);
+        Object saved = state.extra() == null ? null : state.extra().get("totalBatch");
+        if (saved instanceof Number n && n.intValue() != totalBatch) {
+            throw new UserException("--resume: " + checkpoint + " was trained with a total batch of " + n
+                    + " (batch size x devices) and this run has " + totalBatch
+                    + "; the data position and schedule would not continue exactly. Resume with the same --gpus.");
+        }
+    }
+
     private void save(Checkpoints checkpoints, Map<String, Parameter> all, Sgd sgd, long iter, int epoch, int batchInEpoch,
-            RunManifest manifest) throws IOException {
+            int totalBatch, RunManifest manifest) throws IOException {
         Map<String, NDArray> model = new LinkedHashMap<>();
         all.forEach((k, p) -> model.put(k, p.getArray()));
-        checkpoints.save(new Checkpoints.State(iter, epoch, batchInEpoch, Map.of()), model, sgd.state());
+        checkpoints.save(new Checkpoints.State(iter, epoch, batchInEpoch, Map.of("totalBatch", totalBatch)), model, sgd.state());
         manifest.progress(iter, epoch);
     }
 
-    private void checkFinite(LossOutput out, long iter, int epoch, double lr, Map<String, Double> values) {
+    /** The loss components on the host, and their sum as {@code loss}; a non-finite one stops the run. */
+    private Map<String, Double> lossValues(LossOutput out, long iter, int epoch, double lr) {
+        Map<String, Double> values = new LinkedHashMap<>();
         double total = 0;
         for (Map.Entry<String, NDArray> e : out.components().entrySet()) {
             double v = e.getValue().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
@@ -273,6 +300,7 @@ public final class TrainingRun {
             total += v;
         }
         values.put("loss", total);
+        return values;
     }
 
     private TrainingFailedException nonFinite(String component, long iter, int epoch, double lr) {

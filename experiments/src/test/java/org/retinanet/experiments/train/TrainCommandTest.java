@@ -95,6 +95,7 @@ class TrainCommandTest {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(childLog.toFile());
         // the same oneDNN cap as surefire and the launcher: the child trains too
         pb.environment().put("ONEDNN_MAX_CPU_ISA", "AVX");
+        pb.environment().put("THP_MEM_ALLOC_ENABLE", "1");
         pb.environment().put("OPT_OUT_TRACKING", "true");
         Process child = pb.start();
         Path latest = dir.resolve("checkpoints").resolve("latest");
@@ -151,6 +152,38 @@ class TrainCommandTest {
         assertThat(manifest.get("resumedAt")).hasSize(1);
         assertThat(JSON.readTree(dir.resolve("metrics.json").toFile()))
                 .isEqualTo(JSON.readTree(reference.resolve("metrics.json").toFile()));
+    }
+
+    @Test
+    void dataParallelRunResumesExactlyAndRefusesAnotherDeviceCount() throws Exception {
+        // two host replicas of one image each: the reference's total batch of 2, and so its data order
+        List<String> perDevice = List.of("data.train.batchSize=1");
+        Path whole = tmp.resolve("parallel");
+        TinyTraining.Outcome r = run(trainArgs(whole, perDevice, "--gpus", "2"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(RunManifest.read(whole).get("device").asText()).isEqualTo("cpu(),cpu()");
+
+        Path cut = tmp.resolve("parallel-cut");
+        assertThat(run(trainArgs(cut, perDevice, "--gpus", "2", "--max-iters", "2")).exitCode()).isZero();
+        TinyTraining.Outcome other = run(trainArgs(cut, perDevice, "--resume"));
+        assertThat(other.exitCode()).isEqualTo(2);
+        assertThat(other.err()).contains("total batch of 2").contains("this run has 1").contains("--gpus");
+        TinyTraining.Outcome resumed = run(trainArgs(cut, perDevice, "--gpus", "2", "--resume"));
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+
+        Map<String, Map<Long, Float>> a = losses(eventFiles(whole).get(0));
+        Map<String, Map<Long, Float>> b = losses(eventFiles(cut).get(1));
+        Map<String, Map<Long, Float>> ref = losses(eventFiles(reference).get(0));
+        for (String tag : LOSS_TAGS) {
+            assertThat(a.get(tag).keySet()).as(tag).containsExactlyElementsOf(steps(0, TOTAL_ITERS));
+            assertThat(b.get(tag)).as(tag).isEqualTo(a.get(tag).entrySet().stream().filter(x -> x.getKey() > 2)
+                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+            // per-replica normalisation: not the single-device run of the same images
+            assertThat(a.get(tag)).as(tag).isNotEqualTo(ref.get(tag));
+        }
+        assertThat(a.get("train/lr")).isEqualTo(ref.get("train/lr"));
+        assertThat(Files.readAllBytes(checkpoint(cut, TOTAL_ITERS).resolve("model.safetensors")))
+                .isEqualTo(Files.readAllBytes(checkpoint(whole, TOTAL_ITERS).resolve("model.safetensors")));
     }
 
     @Test

@@ -1,29 +1,22 @@
 package org.retinanet.heads.postprocess;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
-import org.retinanet.heads.assign.BoxOverlaps;
 
 /**
  * Class-wise greedy non-maximum suppression: a box is dropped when a higher-scoring kept box of
- * the same class overlaps it with IoU > threshold (torchvision's / mmcv's rule, IoU without +1).
+ * the same class overlaps it with IoU > threshold (torchvision's / mmcv's rule, IoU without +1,
+ * in float32 with the same operation order as torchvision's kernel; the union is clamped at 1e-6).
  *
- * <p>Candidates are visited in descending score order (ties: lower index first) in blocks. For
- * each block the IoU against the boxes kept so far and within the block is computed as NDArray
- * ops on the boxes' device and masked to same-class pairs (equivalent to the coordinate-offset
- * trick, without its float32 precision loss at large offsets); only the boolean results come to
- * the host, where the greedy pass runs. It stops as soon as {@code maxKeep} boxes are kept, so the
- * work is about (kept + block) x candidates, not candidates squared.
+ * <p>Runs on the host: one image's candidates are a few thousand boxes (tens of kB), and the greedy
+ * pass, which stops once {@code maxKeep} boxes are kept, compares each candidate with at most
+ * {@code maxKeep} kept boxes. That is far cheaper than IoU matrices as tensor ops, whose launch
+ * and allocation costs dominate at this size, and it needs no per-class offsets.
  */
 public final class BatchedNms {
 
-    private static final int BLOCK = 512;
+    private static final float EPS = 1e-6f;
 
     private BatchedNms() {}
 
@@ -34,59 +27,60 @@ public final class BatchedNms {
      * @return indices into the inputs of the kept boxes, by descending score, at most maxKeep
      */
     public static int[] keep(NDArray boxes, NDArray scores, NDArray labels, double iouThreshold, int maxKeep) {
-        int n = (int) scores.getShape().get(0);
-        if (n == 0 || maxKeep <= 0) {
+        if (scores.getShape().get(0) == 0 || maxKeep <= 0) {
             return new int[0];
         }
-        try (NDManager m = boxes.getManager().newSubManager()) {
-            // everything derived from the inputs lives in m and is freed with it
-            m.tempAttachAll(boxes, scores, labels);
-            float[] hostScores = scores.toType(DataType.FLOAT32, false).toFloatArray();
-            Integer[] order = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -hostScores[i]).thenComparingInt(i -> i));
-            long[] orderLong = Arrays.stream(order).mapToLong(Integer::longValue).toArray();
-            NDArray orderArray = m.create(orderLong);
-            NDArray sortedBoxes = boxes.get(new NDIndex("{}", orderArray));
-            NDArray sortedLabels = labels.toType(DataType.INT64, false).get(new NDIndex("{}", orderArray));
-            float thr = (float) iouThreshold;
-
-            List<Integer> kept = new ArrayList<>();
-            for (int start = 0; start < n && kept.size() < maxKeep; start += BLOCK) {
-                int end = Math.min(n, start + BLOCK);
-                int b = end - start;
-                NDArray blockBoxes = sortedBoxes.get(start + ":" + end);
-                NDArray blockLabels = sortedLabels.get(start + ":" + end);
-                boolean[] suppressed = new boolean[b];
-                if (!kept.isEmpty()) {
-                    NDArray keptIdx = m.create(kept.stream().mapToLong(Integer::longValue).toArray());
-                    NDArray keptBoxes = sortedBoxes.get(new NDIndex("{}", keptIdx));
-                    NDArray keptLabels = sortedLabels.get(new NDIndex("{}", keptIdx));
-                    NDArray hit = overlapping(blockBoxes, blockLabels, keptBoxes, keptLabels, thr);
-                    suppressed = hit.toType(DataType.INT32, false).max(new int[] {1}).gt(0).toBooleanArray();
-                }
-                boolean[] within = overlapping(blockBoxes, blockLabels, blockBoxes, blockLabels, thr).toBooleanArray();
-                for (int i = 0; i < b && kept.size() < maxKeep; i++) {
-                    if (suppressed[i]) {
-                        continue;
-                    }
-                    kept.add(start + i);
-                    for (int j = i + 1; j < b; j++) {
-                        if (within[i * b + j]) {
-                            suppressed[j] = true;
-                        }
-                    }
-                }
-            }
-            return kept.stream().mapToInt(i -> order[i]).toArray();
-        }
+        return keep(boxes.toType(DataType.FLOAT32, false).toFloatArray(), scores.toType(DataType.FLOAT32, false).toFloatArray(),
+                labels.toType(DataType.INT64, false).toLongArray(), (float) iouThreshold, maxKeep);
     }
 
-    /** (A, B) boolean: same class and IoU > thr. */
-    private static NDArray overlapping(NDArray a, NDArray aLabels, NDArray b, NDArray bLabels, float thr) {
-        NDArray sameClass = aLabels.expandDims(1).eq(bLabels.expandDims(0));
-        return BoxOverlaps.iou(a, b).gt(thr).logicalAnd(sameClass);
+    /** The same on host arrays: {@code boxes} holds n corner boxes, x1 y1 x2 y2 each. */
+    public static int[] keep(float[] boxes, float[] scores, long[] labels, float iouThreshold, int maxKeep) {
+        int n = scores.length;
+        int[] kept = new int[Math.min(n, Math.max(0, maxKeep))];
+        int count = 0;
+        for (int i : byDescendingScore(scores)) {
+            if (count == kept.length) {
+                break;
+            }
+            boolean suppressed = false;
+            for (int k = 0; k < count && !suppressed; k++) {
+                int j = kept[k];
+                suppressed = labels[j] == labels[i] && iou(boxes, j, i) > iouThreshold;
+            }
+            if (!suppressed) {
+                kept[count++] = i;
+            }
+        }
+        return Arrays.copyOf(kept, count);
+    }
+
+    /**
+     * Indices by descending score, ties (-0 equals 0) by ascending index, via one primitive sort of
+     * packed keys.
+     */
+    public static int[] byDescendingScore(float[] scores) {
+        long[] keys = new long[scores.length];
+        for (int i = 0; i < scores.length; i++) {
+            int bits = scores[i] == 0f ? 0 : Float.floatToIntBits(scores[i]);
+            int ascending = bits ^ ((bits >> 31) & 0x7fffffff); // monotone in the float's value
+            keys[i] = ((long) ~ascending << 32) | i;
+        }
+        Arrays.sort(keys);
+        int[] order = new int[scores.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = (int) keys[i];
+        }
+        return order;
+    }
+
+    /** IoU of kept box {@code k} and candidate {@code c}, as torchvision's nms kernel computes it. */
+    private static float iou(float[] b, int k, int c) {
+        float w = Math.max(0f, Math.min(b[4 * k + 2], b[4 * c + 2]) - Math.max(b[4 * k], b[4 * c]));
+        float h = Math.max(0f, Math.min(b[4 * k + 3], b[4 * c + 3]) - Math.max(b[4 * k + 1], b[4 * c + 1]));
+        float inter = w * h;
+        float areaK = (b[4 * k + 2] - b[4 * k]) * (b[4 * k + 3] - b[4 * k + 1]);
+        float areaC = (b[4 * c + 2] - b[4 * c]) * (b[4 * c + 3] - b[4 * c + 1]);
+        return inter / Math.max(areaK + areaC - inter, EPS);
     }
 }

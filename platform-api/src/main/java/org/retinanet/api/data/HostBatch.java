@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.retinanet.api.model.DetectionBatch;
 
@@ -17,6 +19,29 @@ public record HostBatch(float[] pixels, int height, int width, List<ImageMeta> m
 
     public int size() {
         return metas.size();
+    }
+
+    /**
+     * Splits the batch into {@code parts} consecutive shards of near-equal size (the first shards
+     * take the remainder), or fewer when there are fewer images. Shards keep the batch's padded
+     * size, as data-parallel training splits one collated batch.
+     */
+    public List<HostBatch> split(int parts) {
+        if (parts <= 0) {
+            throw new IllegalArgumentException("parts must be positive, got " + parts);
+        }
+        int n = size();
+        int shards = Math.min(parts, n);
+        int imageFloats = 3 * height * width;
+        List<HostBatch> out = new ArrayList<>(shards);
+        int from = 0;
+        for (int s = 0; s < shards; s++) {
+            int to = from + n / shards + (s < n % shards ? 1 : 0);
+            out.add(new HostBatch(Arrays.copyOfRange(pixels, from * imageFloats, to * imageFloats), height, width,
+                    metas.subList(from, to), targets.subList(from, to)));
+            from = to;
+        }
+        return out;
     }
 
     public DetectionBatch toDevice(NDManager manager, Device device) {

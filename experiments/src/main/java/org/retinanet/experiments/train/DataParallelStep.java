@@ -1,0 +1,53 @@
+package org.retinanet.experiments.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.retinanet.api.data.HostBatch;
+import org.retinanet.api.model.LossOutput;
+import org.retinanet.experiments.model.Detector;
+
+/**
+ * Forward and backward of one batch split into a shard per device (one shard on one device).
+ * Each shard's loss is normalised by its own positives, as mmdetection's per-GPU avg_factor is,
+ * and scaled by 1 / shards, so the weights' gradients are the mean over shards, as
+ * DistributedDataParallel's all-reduce makes them. Shards run one after another on the calling
+ * thread: DJL's gradient collector is global, and CUDA launches are asynchronous anyway.
+ */
+final class DataParallelStep {
+
+    /** Shard 0's output (for diagnostics) and the shards' mean loss components. */
+    record Outcome(LossOutput first, Map<String, Double> values) {}
+
+    private DataParallelStep() {}
+
+    /**
+     * {@code lossValues} reads a shard's loss components to the host (and may reject them) before
+     * its backward pass; everything lives in {@code step} and its children.
+     */
+    static Outcome forwardBackward(Detector detector, HostBatch host, List<Device> devices, NDManager step,
+            Function<LossOutput, Map<String, Double>> lossValues) {
+        List<HostBatch> shards = host.split(devices.size());
+        ShardStore store = new ShardStore(step);
+        Map<String, Double> mean = new LinkedHashMap<>();
+        LossOutput first = null;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            for (int s = 0; s < shards.size(); s++) {
+                Device device = devices.get(s);
+                NDManager shardManager = s == 0 ? step : step.newSubManager(device);
+                store.use(s, shardManager);
+                LossOutput out = detector.loss(store, shards.get(s).toDevice(shardManager, device), true);
+                int n = shards.size();
+                lossValues.apply(out).forEach((k, v) -> mean.merge(k, v / n, Double::sum));
+                gc.backward(n == 1 ? out.total() : out.total().div(n));
+                first = first == null ? out : first;
+            }
+        }
+        return new Outcome(first, mean);
+    }
+}

@@ -1,0 +1,112 @@
+package org.retinanet.experiments.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.retinanet.api.data.BatchIterator;
+import org.retinanet.api.data.HostBatch;
+import org.retinanet.api.data.PipelineContext;
+import org.retinanet.api.model.LossOutput;
+import org.retinanet.api.model.TorchNames;
+import org.retinanet.api.registry.Registry;
+import org.retinanet.experiments.config.Experiment;
+import org.retinanet.experiments.model.Detector;
+import org.retinanet.experiments.model.DetectorBuilder;
+
+/**
+ * Data-parallel arithmetic, checked on the host with two replicas of the CPU: a batch of two
+ * images split over two replicas must give the mean of the two images' separate gradients (each
+ * normalised by its own positives), which differs from the gradient of the unsplit batch.
+ */
+class DataParallelStepTest {
+
+    private static final List<Device> ONE = List.of(Device.cpu());
+    private static final List<Device> TWO = List.of(Device.cpu(), Device.cpu());
+
+    @Test
+    void twoReplicasAverageThePerShardGradients() {
+        Registry registry = Registry.create(List.of());
+        Experiment e = Experiment.load("retinanet_r18_fpn_shapes", List.of("model.neck.outChannels=32",
+                "model.head.featChannels=32", "data.train.dataset.numImages=4", "data.train.dataset.imageSize=64",
+                "data.train.pipeline.scale=[64, 64]", "model.inputSize=64", "data.train.batchSize=2"), registry);
+        try (NDManager model = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(0);
+            Detector detector = new DetectorBuilder(registry).buildAndInitialize(e.config().model(), 4, model).detector();
+            var split = e.config().data().train();
+            var pipeline = registry.pipeline(split.pipeline(),
+                    new PipelineContext(true, 2, 1, 0, detector.backbone().inputNormalization()));
+            HostBatch batch;
+            try (BatchIterator batches = pipeline.epoch(e.trainDataset(registry), 0, 0)) {
+                batch = batches.next();
+            }
+            Map<String, Parameter> trainable = new LinkedHashMap<>();
+            TorchNames.parameters(detector).forEach((k, p) -> {
+                if (p.requiresGradient()) {
+                    trainable.put(k, p);
+                }
+            });
+
+            Result parallel = step(detector, batch, TWO, model, trainable);
+            Result first = step(detector, batch.split(2).get(0), ONE, model, trainable);
+            Result second = step(detector, batch.split(2).get(1), ONE, model, trainable);
+            Result whole = step(detector, batch, ONE, model, trainable);
+
+            assertThat(parallel.values.get("loss_cls"))
+                    .isCloseTo((first.values.get("loss_cls") + second.values.get("loss_cls")) / 2, within(1e-6));
+            double maxRel = 0;
+            double maxRelToWhole = 0;
+            for (String name : trainable.keySet()) {
+                float[] p = parallel.grads.get(name);
+                float[] a = first.grads.get(name);
+                float[] b = second.grads.get(name);
+                float[] w = whole.grads.get(name);
+                double scale = 1e-12;
+                for (float v : p) {
+                    scale = Math.max(scale, Math.abs(v));
+                }
+                for (int i = 0; i < p.length; i++) {
+                    maxRel = Math.max(maxRel, Math.abs(p[i] - (a[i] + b[i]) / 2.0) / scale);
+                    maxRelToWhole = Math.max(maxRelToWhole, Math.abs(p[i] - w[i]) / scale);
+                }
+            }
+            assertThat(maxRel).as("data-parallel gradient vs mean of per-image gradients").isLessThan(1e-4);
+            // the check can tell: one batch of two normalises by the positives of both images together
+            assertThat(maxRelToWhole).as("data-parallel gradient vs unsplit batch").isGreaterThan(1e-2);
+        }
+    }
+
+    private record Result(Map<String, Double> values, Map<String, float[]> grads) {}
+
+    /** One forward/backward; returns the losses and the gradients, then zeroes the gradients. */
+    private static Result step(Detector detector, HostBatch batch, List<Device> devices, NDManager model,
+            Map<String, Parameter> trainable) {
+        Map<String, float[]> grads = new LinkedHashMap<>();
+        Map<String, Double> values;
+        try (NDManager step = model.newSubManager()) {
+            values = DataParallelStep.forwardBackward(detector, batch, devices, step, DataParallelStepTest::host).values();
+            trainable.forEach((k, p) -> {
+                NDArray g = p.getArray().getGradient();
+                grads.put(k, g.toFloatArray());
+                g.subi(g);
+                g.close();
+            });
+        }
+        return new Result(values, grads);
+    }
+
+    private static Map<String, Double> host(LossOutput out) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        out.components().forEach((k, v) -> values.put(k, v.toType(DataType.FLOAT64, false).getDouble()));
+        return values;
+    }
+}
