@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.retinanet.api.data.BatchIterator;
 import org.retinanet.api.data.BatchPipeline;
+import org.retinanet.api.data.CocoResultsJson;
 import org.retinanet.api.data.Detection;
 import org.retinanet.api.data.DetectionDataset;
 import org.retinanet.api.data.EvaluationResult;
@@ -364,7 +365,7 @@ public final class TrainingRun {
             Files.write(tmp, JSON.writeValueAsBytes(metrics));
             Files.move(tmp, runDir.resolve("metrics.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            CocoResults.write(detections, valSet.categories(), runDir.resolve("detections.json"));
+            CocoResultsJson.write(runDir.resolve("detections.json"), detections, valSet.categories());
         }
         return result;
     }
