@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.retinanet.api.registry.UserException;
 import org.retinanet.experiments.bench.BenchResult;
 import org.retinanet.experiments.bench.BenchRunner;
+import org.retinanet.experiments.bench.StepProfile;
 import org.retinanet.experiments.bench.BenchSettings;
 import org.retinanet.experiments.bench.BenchText;
 import org.retinanet.experiments.bench.PublishedTableBench;
@@ -72,6 +73,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config value (dotted path; repeatable).")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--profile", description = "Also sample the steps with JDK Flight Recorder and report where the time goes"
+            + " by component (target assignment apart from the loss functions, Java code apart from engine calls).")
+    boolean profile;
+
     @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
 
@@ -94,8 +99,20 @@ final class BenchCommand implements Callable<Integer> {
             }
             return 0;
         }
-        BenchResult result = new BenchRunner(registry).run(config, overrides, settings, device, intraOp);
-        System.out.print(json ? JSON.writeValueAsString(result) + "\n" : BenchText.format(result));
+        BenchRunner runner = new BenchRunner(registry);
+        if (!profile) {
+            BenchResult result = runner.run(config, overrides, settings, device, intraOp);
+            System.out.print(json ? JSON.writeValueAsString(result) + "\n" : BenchText.format(result));
+            return 0;
+        }
+        StepProfile.Profiled<BenchResult> p = StepProfile.record(() -> runner.run(config, overrides, settings, device, intraOp));
+        if (json) {
+            com.fasterxml.jackson.databind.node.ObjectNode node = JSON.valueToTree(p.result());
+            node.set("profile", JSON.valueToTree(p.profile()));
+            System.out.println(JSON.writeValueAsString(node));
+        } else {
+            System.out.print(BenchText.format(p.result()) + p.profile().format());
+        }
         return 0;
     }
 

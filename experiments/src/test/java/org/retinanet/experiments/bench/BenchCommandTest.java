@@ -49,6 +49,27 @@ class BenchCommandTest {
     }
 
     @Test
+    void profileChargesStepSamplesToComponents() throws Exception {
+        CliRunner.Result r = CliRunner.run("bench", "--steps", "3", "--warmup", "1", "--size", "128",
+                "--config", "retinanet_r18_fpn_shapes", "--profile", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode profile = new ObjectMapper().readTree(r.out()).get("profile");
+        int total = profile.get("total").asInt();
+        assertThat(total).as("samples every 10 ms over several hundred ms of steps").isGreaterThan(10);
+        int sum = 0;
+        for (JsonNode counts : profile.get("samples")) {
+            sum += counts.get(0).asInt() + counts.get(1).asInt();
+        }
+        assertThat(sum).isEqualTo(total);
+        JsonNode samples = profile.get("samples");
+        // a training step spends most of its time in the backbone's convolutions and in backward
+        assertThat(samples.get("backward (autograd)").get(0).asInt()).isPositive();
+        assertThat(samples.get("backbone forward").get(0).asInt()).isPositive();
+        assertThat(samples.get("post-processing (scores, top-k, decoding, NMS)").get(0).asInt()).isZero();
+        assertThat(profile.get("javaShare").asDouble()).isBetween(0.0, 1.0);
+    }
+
+    @Test
     void badSizeIsAUserError() {
         CliRunner.Result r = CliRunner.run("bench", "--size", "12by4", "--config", "retinanet_r18_fpn_shapes");
         assertThat(r.exitCode()).isEqualTo(2);
