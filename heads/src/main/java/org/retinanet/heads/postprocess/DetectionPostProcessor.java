@@ -71,17 +71,12 @@ public final class DetectionPostProcessor {
             NDArray logits = clsLevels.get(l).get(m, n); // (HWA, K)
             int numClasses = (int) logits.getShape().get(1);
             NDArray flat = Activation.sigmoid(logits).flatten();
-            int k = (int) Math.min(config.nmsPre(), flat.getShape().get(0));
-            if (k == 0) {
+            NDList top = topAboveThreshold(flat);
+            if (top == null) {
                 continue;
             }
-            NDList top = flat.topK(k, 0, true, true);
-            NDArray keep = top.get(0).gt((float) (double) config.scoreThr());
-            NDArray topScores = top.get(0).booleanMask(keep);
-            long[] pairIdx = top.get(1).booleanMask(keep).toType(DataType.INT64, false).toLongArray();
-            if (pairIdx.length == 0) {
-                continue;
-            }
+            NDArray topScores = top.get(0);
+            long[] pairIdx = top.get(1).toType(DataType.INT64, false).toLongArray();
             long[] anchorIdx = new long[pairIdx.length];
             long[] label = new long[pairIdx.length];
             for (int i = 0; i < pairIdx.length; i++) {
@@ -139,5 +134,35 @@ public final class DetectionPostProcessor {
             dets.add(new Detection(meta.imageId(), (int) c[i], s[i], x1, b[4 * i + 1], x2, b[4 * i + 3]));
         }
         return dets;
+    }
+
+    /**
+     * The best {@code nmsPre} scores above {@code scoreThr} with their flat indices, by descending
+     * score, or null when none passes. A trained model leaves few scores above the threshold, and
+     * top-k over those few is far cheaper than over all H*W*A*K, so the threshold goes first
+     * (torchvision's and mmdetection's order); when most pass (an untrained head), top-k first
+     * saves the masking passes. Both orders select the same pairs.
+     */
+    private NDList topAboveThreshold(NDArray flat) {
+        float thr = (float) (double) config.scoreThr();
+        NDArray above = flat.gt(thr);
+        long passing = above.countNonzero().getLong();
+        if (passing == 0) {
+            return null;
+        }
+        return passing * 2 > flat.getShape().get(0) ? topKThenThreshold(flat, thr, config.nmsPre())
+                : thresholdThenTopK(flat, above, config.nmsPre());
+    }
+
+    static NDList topKThenThreshold(NDArray flat, float thr, int k) {
+        NDList top = flat.topK((int) Math.min(k, flat.getShape().get(0)), 0, true, true);
+        NDArray keep = top.get(0).gt(thr);
+        return new NDList(top.get(0).booleanMask(keep), top.get(1).booleanMask(keep));
+    }
+
+    static NDList thresholdThenTopK(NDArray flat, NDArray above, int k) {
+        NDArray indices = above.nonzero().flatten();
+        NDList top = flat.get(new NDIndex("{}", indices)).topK((int) Math.min(k, indices.getShape().get(0)), 0, true, true);
+        return new NDList(top.get(0), indices.get(new NDIndex("{}", top.get(1))));
     }
 }
