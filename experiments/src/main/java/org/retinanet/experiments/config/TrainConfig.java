@@ -60,6 +60,9 @@ public record TrainConfig(
         if (this.epochs <= 0 || this.lr <= 0 || this.warmupIters < 0 || this.warmupRatio <= 0 || this.warmupRatio > 1) {
             throw new IllegalArgumentException("train: epochs and lr must be positive, warmupIters >= 0, 0 < warmupRatio <= 1");
         }
+        if (this.stepGamma <= 0) {
+            throw new IllegalArgumentException("train.stepGamma must be positive, got " + this.stepGamma);
+        }
         if (this.gradClipNorm != null && this.gradClipNorm <= 0) {
             throw new IllegalArgumentException("train.gradClipNorm must be positive, got " + this.gradClipNorm);
         }

@@ -10,11 +10,20 @@ import java.util.Map;
 /**
  * SGD in PyTorch's form (what mmdetection runs): {@code d = g + wd * w; buf = m * buf + d}
  * (buf = d on the first step); {@code w -= lr * buf}. Weight decay applies to every parameter, as
- * in mmdetection's RetinaNet configs. DJL's own Sgd folds lr into the momentum buffer, which differs
- * whenever lr changes (warmup, steps), so this is our own. Optional clipping by global L2 norm
- * (torch's clip_grad_norm_). Gradients are zeroed after each step.
+ * in mmdetection's RetinaNet configs. Optional clipping by global L2 norm (torch's
+ * clip_grad_norm_). Gradients are zeroed after each step.
+ *
+ * <p>The update itself is the engine's fused SGD kernel (one temporary per parameter instead of
+ * several; fresh allocations are what an optimizer step costs on CPU). That kernel folds lr into
+ * the momentum buffer ({@code s = m * s + lr * d; w -= s}), so the buffers held here are
+ * {@code lr * buf} for the lr of the last step, rescaled in place when lr changes: the same
+ * trajectory as torch's form up to float rounding (lr is always positive, so the scaling is
+ * exact in intent). Checkpoints store these buffers with that lr.
  */
 public final class Sgd {
+
+    /** Key of the last step's lr in {@link #state()}. */
+    public static final String LR_KEY = "@lr";
 
     private final Map<String, Parameter> parameters;
     private final double momentum;
@@ -22,6 +31,8 @@ public final class Sgd {
     private final Double clipNorm;
     private final NDManager stateManager;
     private final Map<String, NDArray> buffers = new LinkedHashMap<>();
+    private double bufferLr;
+    private NDArray lrHolder; // one array for every checkpoint, so that saving leaks nothing
 
     /** {@code parameters}: trainable parameters by name; momentum buffers live in {@code stateManager}. */
     public Sgd(Map<String, Parameter> parameters, double momentum, double weightDecay, Double clipNorm, NDManager stateManager) {
@@ -32,8 +43,11 @@ public final class Sgd {
         this.stateManager = stateManager;
     }
 
-    /** Applies one update with learning rate {@code lr}; returns the gradient norm before clipping. */
+    /** Applies one update with learning rate {@code lr} (> 0); returns the gradient norm before clipping. */
     public double step(double lr) {
+        if (!(lr > 0)) {
+            throw new IllegalArgumentException("learning rate must be positive, got " + lr);
+        }
         double norm;
         // results of NDArray ops land in the manager of their operand: temporarily attaching the
         // long-lived weights and buffers to a scratch manager frees every intermediate at its close
@@ -55,35 +69,20 @@ public final class Sgd {
             if (clipNorm != null && norm > clipNorm) {
                 scale = (float) (clipNorm / (norm + 1e-6));
             }
+            if (momentum != 0 && !buffers.isEmpty() && lr != bufferLr) {
+                float rescale = (float) (lr / bufferLr);
+                buffers.values().forEach(b -> b.muli(rescale));
+            }
             int i = 0;
             for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
                 NDArray w = e.getValue().getArray();
-                w.tempAttach(scratch);
-                // the gradient is zeroed below, so it serves as d in place: one temporary for the
-                // weight decay term and one for lr * update, as torch's own SGD needs
-                NDArray d = grads.get(i++);
-                if (scale != 1f) {
-                    d.muli(scale);
-                }
-                if (weightDecay != 0) {
-                    d.addi(w.mul((float) weightDecay));
-                }
-                NDArray update = d;
-                if (momentum != 0) {
-                    NDArray buf = buffers.get(e.getKey());
-                    if (buf == null) {
-                        buf = d.duplicate();
-                        buf.attach(stateManager);
-                        buffers.put(e.getKey(), buf);
-                    } else {
-                        buf.tempAttach(scratch);
-                        buf.muli((float) momentum).addi(d);
-                    }
-                    update = buf;
-                }
-                w.subi(update.mul((float) lr));
-                d.subi(d);
+                NDArray buf = momentum == 0 ? null : buffers.computeIfAbsent(e.getKey(), k -> stateManager.zeros(w.getShape(),
+                        w.getDataType(), w.getDevice()));
+                // clipGrad -1: the kernel's own element-wise clamp is off; zeroes the gradient afterwards
+                w.getNDArrayInternal().sgdUpdate(momentum == 0 ? new NDList(w, grads.get(i++)) : new NDList(w, grads.get(i++), buf),
+                        new NDList(w), (float) lr, (float) weightDecay, scale, -1f, (float) momentum, false);
             }
+            bufferLr = lr;
         }
         return norm;
     }
@@ -148,20 +147,35 @@ public final class Sgd {
         return ai.djl.ndarray.NDArrays.stack(norms).norm().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
     }
 
-    /** Momentum buffers by parameter name (for checkpoints). */
+    /** Momentum buffers (lr-scaled, see above) by parameter name, and the lr under {@link #LR_KEY} (for checkpoints). */
     public Map<String, NDArray> state() {
-        return buffers;
+        Map<String, NDArray> state = new LinkedHashMap<>(buffers);
+        if (!buffers.isEmpty()) {
+            if (lrHolder == null) {
+                lrHolder = stateManager.create(new double[] {bufferLr});
+            } else {
+                lrHolder.set(java.nio.DoubleBuffer.wrap(new double[] {bufferLr}));
+            }
+            state.put(LR_KEY, lrHolder);
+        }
+        return state;
     }
 
     /** Restores momentum buffers saved by {@link #state()}. */
     public void load(Map<String, NDArray> saved) {
         for (String name : saved.keySet()) {
-            if (!parameters.containsKey(name)) {
+            if (!parameters.containsKey(name) && !name.equals(LR_KEY)) {
                 throw new IllegalArgumentException("optimizer state for unknown parameter " + name);
             }
         }
         buffers.values().forEach(NDArray::close);
         buffers.clear();
+        if (saved.size() > (saved.containsKey(LR_KEY) ? 1 : 0) && !saved.containsKey(LR_KEY)) {
+            throw new org.retinanet.api.registry.UserException("optimizer state without " + LR_KEY
+                    + ": the checkpoint was written by an older version of the platform, whose momentum buffers"
+                    + " are not lr-scaled; start a new run or resume with the version that wrote it");
+        }
+        bufferLr = saved.containsKey(LR_KEY) ? saved.get(LR_KEY).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble() : 0;
         // in parameter order, as a run that never stopped fills them: later checkpoints stay byte-identical
         for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
             NDArray s = saved.get(e.getKey());
