@@ -27,6 +27,8 @@ import org.retinanet.heads.coder.DeltaCoder;
  */
 public final class DetectionPostProcessor {
 
+    private static final int SAMPLE_STRIDE = 64;
+
     private final RetinaHeadConfig.Test config;
     private final DeltaCoder coder;
     private final AnchorGenerator anchors;
@@ -145,6 +147,10 @@ public final class DetectionPostProcessor {
      */
     private NDList topAboveThreshold(NDArray flat) {
         float thr = (float) (double) config.scoreThr();
+        NDList sampled = sampledTopK(flat, thr, config.nmsPre());
+        if (sampled != null) {
+            return sampled;
+        }
         NDArray above = flat.gt(thr);
         long passing = above.countNonzero().getLong();
         if (passing == 0) {
@@ -152,6 +158,32 @@ public final class DetectionPostProcessor {
         }
         return passing * 2 > flat.getShape().get(0) ? topKThenThreshold(flat, thr, config.nmsPre())
                 : thresholdThenTopK(flat, above, config.nmsPre());
+    }
+
+    /**
+     * Top-k over millions of scores (an untrained head, or a low threshold) costs more than the
+     * whole rest of post-processing; one strided sample of every {@value #SAMPLE_STRIDE}th score
+     * gives a cut v expected to leave about 2k scores. When at least k scores are >= v (and v is
+     * above the threshold), the k-th largest score is >= v, so top-k over those few is exact (up to
+     * the order of equal scores, which top-k never fixes). Otherwise null: the caller does it
+     * the plain way.
+     */
+    static NDList sampledTopK(NDArray flat, float thr, int k) {
+        long size = flat.getShape().get(0);
+        if (size < (long) SAMPLE_STRIDE * k) {
+            return null;
+        }
+        NDArray sample = flat.get(new NDIndex("::" + SAMPLE_STRIDE));
+        int rank = (int) Math.min(sample.getShape().get(0), Math.max(1, 2L * k / SAMPLE_STRIDE));
+        float cut = sample.topK(rank, 0, true, true).get(0).get(rank - 1).getFloat();
+        if (!(cut > thr)) {
+            return null;
+        }
+        NDArray kept = flat.gte(cut);
+        if (kept.countNonzero().getLong() < k) {
+            return null;
+        }
+        return thresholdThenTopK(flat, kept, k);
     }
 
     static NDList topKThenThreshold(NDArray flat, float thr, int k) {
