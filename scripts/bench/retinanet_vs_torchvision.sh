@@ -39,7 +39,7 @@ for depth in ${DEPTHS:-50 18}; do
     /usr/bin/python3 scripts/bench/retinanet_vs_torchvision.py --depth "$depth" --mode "$mode" --size "$size" \
       --batch "$batch" --steps "$steps" --warmup "$warmup" --threads "$threads" --prior "$prior" --json > "$out/tv_$key.json"
     echo "== R-$depth $mode: ours ..." >&2
-    java ${RETINANET_JAVA_OPTS:--Xmx8g} -Dai.djl.offline=true -jar "$jar" bench --config torchvision_retinanet_resnet50_fpn \
+    java ${RETINANET_JAVA_OPTS:--Xms512m -Xmx8g -XX:+UseParallelGC -XX:+AlwaysPreTouch} -Dai.djl.offline=true -jar "$jar" bench --config torchvision_retinanet_resnet50_fpn \
       --set model.backbone.depth="$depth" --set model.head.priorProb="$prior" --mode "$mode" --size "$size" \
       --batch "$batch" --steps "$steps" --warmup "$warmup" --threads "$threads" --json > "$out/ours_$key.json"
   done

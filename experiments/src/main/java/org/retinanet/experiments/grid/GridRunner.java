@@ -195,7 +195,8 @@ public final class GridRunner {
         String java = ProcessHandle.current().info().command().orElse("java");
         int cores = Runtime.getRuntime().availableProcessors();
         int threads = Math.max(1, cores / jobs);
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + System.getProperty("retinanet.cell.heap", "4g"), "-XX:+UseParallelGC",
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m",
+                "-Xmx" + System.getProperty("retinanet.cell.heap", "4g"), "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch",
                 "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=" + threads,
                 "-Dai.djl.pytorch.num_interop_threads=1",
                 "-cp", System.getProperty("java.class.path"), "org.retinanet.cli.Main"));
