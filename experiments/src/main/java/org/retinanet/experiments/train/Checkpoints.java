@@ -102,31 +102,34 @@ public final class Checkpoints {
         Path file = checkpoint.resolve("state.json");
         try {
             return JSON.readValue(file.toFile(), State.class);
-        } catch (IOException e) {
-            throw new UserException("checkpoint file " + file + " is unreadable or corrupt (" + e.getClass().getSimpleName()
-                    + "); other checkpoints are untouched: " + safeList(), e);
+        } catch (IOException | RuntimeException e) {
+            throw damaged(checkpoint, file, e);
         }
     }
 
     /** Reads a checkpoint; any damage is one clear error naming the file, and nothing is changed on disk. */
     public Loaded load(Path checkpoint, NDManager manager) {
-        Path file = checkpoint.resolve("state.json");
+        State state = state(checkpoint);
+        Path file = checkpoint.resolve("model.safetensors");
         try {
-            State state = JSON.readValue(file.toFile(), State.class);
-            file = checkpoint.resolve("model.safetensors");
             Map<String, NDArray> model = readTensors(file, manager);
             file = checkpoint.resolve("optimizer.safetensors");
             Map<String, NDArray> optimizer = readTensors(file, manager);
             return new Loaded(checkpoint, state, model, optimizer);
-        } catch (NoSuchFileException e) {
-            throw new UserException("checkpoint " + checkpoint + " is incomplete: " + e.getFile() + " is missing"
-                    + "; other checkpoints are untouched: " + safeList());
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
             // a damaged safetensors header can announce absurd sizes: that is damage too, not a crash
-            String why = e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("");
-            throw new UserException("checkpoint file " + file + " is corrupt (" + e.getClass().getSimpleName() + why
-                    + "); other checkpoints are untouched: " + safeList(), e);
+            throw damaged(checkpoint, file, e);
         }
+    }
+
+    private UserException damaged(Path checkpoint, Path file, Throwable e) {
+        if (e instanceof NoSuchFileException missing) {
+            return new UserException("checkpoint " + checkpoint + " is incomplete: " + missing.getFile() + " is missing"
+                    + "; other checkpoints are untouched: " + safeList());
+        }
+        String why = e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("");
+        return new UserException("checkpoint file " + file + " is corrupt (" + e.getClass().getSimpleName() + why
+                + "); other checkpoints are untouched: " + safeList(), e);
     }
 
     private String safeList() {

@@ -16,9 +16,9 @@ import java.util.Map;
  * <p>The update itself is the engine's fused SGD kernel (one temporary per parameter instead of
  * several; fresh allocations are what an optimizer step costs on CPU). That kernel folds lr into
  * the momentum buffer ({@code s = m * s + lr * d; w -= s}), so the buffers held here are
- * {@code lr * buf} for the lr of the last step, rescaled in place when lr changes: the same
- * trajectory as torch's form up to float rounding (lr is always positive, so the scaling is
- * exact in intent). Checkpoints store these buffers with that lr.
+ * {@code lr * buf} for the lr of the last step, rescaled in place when lr changes (lr is always
+ * positive): the same trajectory as torch's form up to float rounding. Checkpoints store these
+ * buffers with that lr.
  */
 public final class Sgd {
 
@@ -76,11 +76,14 @@ public final class Sgd {
             int i = 0;
             for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
                 NDArray w = e.getValue().getArray();
-                NDArray buf = momentum == 0 ? null : buffers.computeIfAbsent(e.getKey(), k -> stateManager.zeros(w.getShape(),
-                        w.getDataType(), w.getDevice()));
-                // clipGrad -1: the kernel's own element-wise clamp is off; zeroes the gradient afterwards
-                w.getNDArrayInternal().sgdUpdate(momentum == 0 ? new NDList(w, grads.get(i++)) : new NDList(w, grads.get(i++), buf),
-                        new NDList(w), (float) lr, (float) weightDecay, scale, -1f, (float) momentum, false);
+                NDList inputs = new NDList(w, grads.get(i++));
+                if (momentum != 0) {
+                    inputs.add(buffers.computeIfAbsent(e.getKey(), k -> stateManager.zeros(w.getShape(), w.getDataType(),
+                            w.getDevice())));
+                }
+                // clipGrad -1: the kernel's own element-wise clamp is off; it zeroes the gradient afterwards
+                w.getNDArrayInternal().sgdUpdate(inputs, new NDList(w), (float) lr, (float) weightDecay, scale, -1f,
+                        (float) momentum, false);
             }
             bufferLr = lr;
         }
