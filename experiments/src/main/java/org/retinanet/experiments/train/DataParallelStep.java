@@ -34,15 +34,15 @@ final class DataParallelStep {
             Function<LossOutput, Map<String, Double>> lossValues) {
         List<HostBatch> shards = host.split(devices.size());
         ShardStore store = new ShardStore(step);
+        int n = shards.size();
         Map<String, Double> mean = new LinkedHashMap<>();
         LossOutput first = null;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            for (int s = 0; s < shards.size(); s++) {
+            for (int s = 0; s < n; s++) {
                 Device device = devices.get(s);
                 NDManager shardManager = s == 0 ? step : step.newSubManager(device);
                 store.use(s, shardManager);
                 LossOutput out = detector.loss(store, shards.get(s).toDevice(shardManager, device), true);
-                int n = shards.size();
                 lossValues.apply(out).forEach((k, v) -> mean.merge(k, v / n, Double::sum));
                 gc.backward(n == 1 ? out.total() : out.total().div(n));
                 first = first == null ? out : first;

@@ -267,7 +267,7 @@ public final class TrainingRun {
     /** Refuses, before anything in the run directory changes, to resume with another total batch. */
     private void checkSameTotalBatch(int totalBatch) throws IOException {
         Checkpoints checkpoints = new Checkpoints(runDir, Integer.MAX_VALUE);
-        Path checkpoint = Files.isDirectory(runDir) ? checkpoints.latest() : null;
+        Path checkpoint = checkpoints.latest();
         if (checkpoint == null) {
             return;
         }
