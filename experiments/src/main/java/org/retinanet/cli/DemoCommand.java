@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import org.retinanet.experiments.grid.GridRunner;
 import org.retinanet.experiments.grid.GridSpec;
 import org.retinanet.experiments.report.ReportBuilder;
+import org.retinanet.experiments.run.RunDirectory;
+import org.retinanet.experiments.train.StopSignal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -36,8 +38,12 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("retinanet demo: " + spec.cells().size() + " cells (" + String.join(", ",
                 spec.cells().stream().map(c -> c.name()).toList()) + ") in " + dir.toAbsolutePath());
         long t0 = System.nanoTime();
-        List<GridRunner.Outcome> outcomes = new GridRunner(spec, dir, 1, root.pluginDirs, root.registry(), GridCommand.gpuCount())
-                .run(System.out);
+        List<GridRunner.Outcome> outcomes = new GridRunner(spec, dir, 1, root.pluginDirs, root.registry(), GridCommand.gpuCount(),
+                StopSignal.install()).run(System.out);
+        if (outcomes.stream().anyMatch(o -> o.status().equals(RunDirectory.STOPPED))) {
+            System.out.println("stopped; run the same command again to continue where each cell stopped");
+            return StopSignal.EXIT_CODE;
+        }
         Path report = new ReportBuilder(dir).write();
         System.out.printf("%nfinished in %.1f min%n", (System.nanoTime() - t0) / 6e10);
         System.out.println(Files.readString(report).lines().filter(l -> l.startsWith("|")).reduce("", (a, b) -> a + b + "\n"));

@@ -7,16 +7,20 @@ import java.util.concurrent.Callable;
 import org.retinanet.api.registry.UserException;
 import org.retinanet.experiments.config.Experiment;
 import org.retinanet.experiments.train.Progress;
+import org.retinanet.experiments.train.StopSignal;
 import org.retinanet.experiments.train.TensorBoardLog;
 import org.retinanet.experiments.train.TrainingFailedException;
 import org.retinanet.experiments.train.TrainingRun;
+import org.retinanet.experiments.train.TrainingStoppedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code retinanet train}: one training run in a work directory. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a detector; checkpoints, TensorBoard logs, metrics.json and detections.json go to the work directory.")
+        description = {"Train a detector; checkpoints, TensorBoard logs, metrics.json and detections.json go to the work directory.",
+            "SIGTERM, SIGUSR1 or Ctrl-C: checkpoint at the next iteration boundary and exit with code 75; --resume continues"
+                    + " exactly."})
 final class TrainCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -56,7 +60,7 @@ final class TrainCommand implements Callable<Integer> {
         var registry = root.registry();
         Experiment experiment = Experiment.load(config, overrides, registry);
         TrainingRun run = new TrainingRun(registry, experiment, workDir,
-                new TrainingRun.Options(resume, maxIters, device, gpus, progress, TensorBoardLog::new));
+                new TrainingRun.Options(resume, maxIters, device, gpus, progress, TensorBoardLog::new, StopSignal.install()));
         try {
             TrainingRun.Result result = run.run();
             System.out.println("finished " + result.iterations() + " iterations; run directory: " + workDir.toAbsolutePath());
@@ -68,6 +72,9 @@ final class TrainCommand implements Callable<Integer> {
         } catch (TrainingFailedException e) {
             System.err.println("error: " + e.getMessage());
             return 1;
+        } catch (TrainingStoppedException e) {
+            System.err.println("retinanet: " + e.getMessage());
+            return StopSignal.EXIT_CODE;
         }
     }
 }

@@ -6,8 +6,7 @@ import picocli.CommandLine.IVersionProvider;
 public final class VersionProvider implements IVersionProvider {
 
     public static String platformVersion() {
-        String v = VersionProvider.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return org.retinanet.experiments.run.PlatformVersion.get();
     }
 
     @Override

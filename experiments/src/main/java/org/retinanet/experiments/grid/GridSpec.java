@@ -27,10 +27,11 @@ import org.retinanet.api.registry.UserException;
  * seeds: [0, 1, 2]                      # each cell once per seed
  * reference: lossCls=focal              # cell the report's t-tests compare against (default: first)
  * paper: table1a                        # published table the report puts beside ours (optional)
+ * executor: {type: slurm, partition: gpu, gpusPerTask: 1}   # where cells run (see ExecutorSettings)
  * </pre>
  */
 public record GridSpec(String name, String base, Path baseDir, List<String> set, List<List<Axis>> dimensions,
-        List<Long> seeds, String reference, String paper) {
+        List<Long> seeds, String reference, String paper, ExecutorSettings executor) {
 
     /** One swept config path and its values (YAML nodes). */
     public record Axis(String path, List<JsonNode> values) {}
@@ -70,8 +71,9 @@ public record GridSpec(String name, String base, Path baseDir, List<String> set,
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!List.of("name", "base", "set", "axes", "zip", "seeds", "reference", "paper").contains(k)) {
-                throw new UserException(origin + ": unknown key '" + k + "'; known keys: axes, base, name, paper, reference, seeds, set, zip");
+            if (!List.of("name", "base", "set", "axes", "zip", "seeds", "reference", "paper", "executor").contains(k)) {
+                throw new UserException(origin + ": unknown key '" + k
+                        + "'; known keys: axes, base, executor, name, paper, reference, seeds, set, zip");
             }
         }
         if (!root.path("base").isTextual()) {
@@ -103,7 +105,8 @@ public record GridSpec(String name, String base, Path baseDir, List<String> set,
         List<Long> seeds = new ArrayList<>();
         root.path("seeds").forEach(n -> seeds.add(n.asLong()));
         return new GridSpec(root.path("name").asText(defaultName), root.get("base").asText(), baseDir, set, dims,
-                seeds, root.path("reference").asText(null), root.path("paper").asText(null));
+                seeds, root.path("reference").asText(null), root.path("paper").asText(null),
+                ExecutorSettings.parse(root.get("executor"), origin));
     }
 
     private static Axis axis(String path, JsonNode values, String origin) {

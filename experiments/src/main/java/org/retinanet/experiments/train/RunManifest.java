@@ -9,17 +9,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import org.retinanet.experiments.run.RunDirectory;
 
 /**
  * {@code manifest.json} of a run: versions (platform, DJL, PyTorch), git commit, seed, device,
- * start/end times and status ({@code running}, {@code finished}, {@code failed}). Rewritten
+ * start/end times, status ({@code running}, {@code finished}, {@code failed}, {@code stopped}),
+ * and the position and last training loss (for {@code grid --status}). Rewritten
  * atomically at every change so that a killed run still has a readable manifest.
  */
 public final class RunManifest {
 
-    public static final String RUNNING = "running";
-    public static final String FINISHED = "finished";
-    public static final String FAILED = "failed";
+    public static final String RUNNING = RunDirectory.RUNNING;
+    public static final String FINISHED = RunDirectory.FINISHED;
+    public static final String FAILED = RunDirectory.FAILED;
+    public static final String STOPPED = RunDirectory.STOPPED;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -64,6 +67,12 @@ public final class RunManifest {
         node.put("iteration", iteration);
         node.put("epoch", epoch);
         write();
+    }
+
+    /** The position and the last step's training loss. */
+    public void progress(long iteration, int epoch, double loss) throws IOException {
+        node.put("loss", loss);
+        progress(iteration, epoch);
     }
 
     public void finish(String status, String error, double trainSeconds) throws IOException {

@@ -33,6 +33,8 @@ import org.retinanet.experiments.config.SplitConfig;
 import org.retinanet.experiments.config.TrainConfig;
 import org.retinanet.experiments.model.Detector;
 import org.retinanet.experiments.model.DetectorBuilder;
+import org.retinanet.experiments.run.PlatformVersion;
+import org.retinanet.experiments.run.RunDirectory;
 
 /**
  * One training run in one run directory: builds everything from the experiment, resumes from
@@ -47,6 +49,7 @@ public final class TrainingRun {
     private final Experiment experiment;
     private final Path runDir;
     private final Options options;
+    private double lastLoss = Double.NaN;
 
     /**
      * Command-line choices that are not part of the experiment config. {@code replicas}: data-parallel
@@ -54,7 +57,13 @@ public final class TrainingRun {
      * device, as mmdetection's samples_per_gpu.
      */
     public record Options(boolean resume, Long maxIters, String device, int replicas, Progress.Mode progress,
-            RunLogFactory logs) {}
+            RunLogFactory logs, StopRequest stop) {
+
+        public Options(boolean resume, Long maxIters, String device, int replicas, Progress.Mode progress,
+                RunLogFactory logs) {
+            this(resume, maxIters, device, replicas, progress, logs, StopRequest.NEVER);
+        }
+    }
 
     /** Creates the run's log (TensorBoard) for a run directory. */
     public interface RunLogFactory {
@@ -75,13 +84,24 @@ public final class TrainingRun {
         ExperimentConfig cfg = experiment.config();
         List<Device> devices = Devices.dataParallel(options.device() != null ? options.device() : cfg.device(),
                 options.replicas());
+        if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
+            throw new UserException("--work-dir " + runDir + " is a file, not a directory");
+        }
         if (options.resume()) {
             checkSameTotalBatch(cfg.data().train().batchSize() * devices.size());
+            checkSameConfig();
         }
+        // nothing in the run directory changes before its lock is held
+        try (RunDirectory.Lock lock = new RunDirectory(runDir).lock()) {
+            return run(cfg, devices);
+        }
+    }
+
+    private Result run(ExperimentConfig cfg, List<Device> devices) throws IOException {
         prepareRunDirectory();
         RunManifest manifest = RunManifest.start(runDir, cfg.name(), cfg.seed(),
                 devices.stream().map(Device::toString).collect(java.util.stream.Collectors.joining(",")),
-                org.retinanet.cli.VersionProvider.platformVersion());
+                PlatformVersion.get());
         long started = System.nanoTime();
         try (RunLog log = options.logs().open(runDir)) {
             try {
@@ -89,6 +109,10 @@ public final class TrainingRun {
                 manifest.finish(RunManifest.FINISHED, null, (System.nanoTime() - started) / 1e9);
                 log.sessionEnd(true);
                 return r;
+            } catch (TrainingStoppedException e) {
+                // not the session's end: the resumed run continues it
+                manifest.finish(RunManifest.STOPPED, e.getMessage(), (System.nanoTime() - started) / 1e9);
+                throw e;
             } catch (TrainingFailedException | UserException e) {
                 manifest.finish(RunManifest.FAILED, e.getMessage(), (System.nanoTime() - started) / 1e9);
                 log.sessionEnd(false);
@@ -101,14 +125,18 @@ public final class TrainingRun {
         }
     }
 
-    private void prepareRunDirectory() throws IOException {
-        Files.createDirectories(runDir);
-        Path config = runDir.resolve("config.yaml");
-        String yaml = experiment.yaml();
-        if (options.resume() && Files.exists(config) && !Files.readString(config).equals(yaml)) {
+    private void checkSameConfig() throws IOException {
+        Path config = new RunDirectory(runDir).config();
+        if (Files.exists(config) && !Files.readString(config).equals(experiment.yaml())) {
             throw new UserException("--resume: the config differs from the one saved in " + config
                     + "; resume with the same config, or start a new work directory");
         }
+    }
+
+    private void prepareRunDirectory() throws IOException {
+        Files.createDirectories(runDir);
+        Path config = new RunDirectory(runDir).config();
+        String yaml = experiment.yaml();
         Path tmp = runDir.resolve(".config.yaml.tmp");
         Files.writeString(tmp, yaml);
         Files.move(tmp, config, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -157,6 +185,8 @@ public final class TrainingRun {
                         batchInEpoch = ck.state().batchInEpoch();
                     }
                     System.err.println("retinanet: resumed from " + latest + " at iteration " + iter);
+                } else {
+                    System.err.println("retinanet: --resume: no checkpoint in " + runDir + " yet; starting from the beginning");
                 }
             }
             if (iter == 0) {
@@ -177,6 +207,7 @@ public final class TrainingRun {
                                     + " although it reports " + batchesPerPass + " per epoch");
                         }
                         while (batches.hasNext() && iter < stopAt) {
+                            stopIfAsked(checkpoints, all, sgd, iter, epoch, batchInEpoch, totalBatch, manifest);
                             long t0 = System.nanoTime();
                             HostBatch host = batches.next();
                             long t1 = System.nanoTime();
@@ -206,8 +237,11 @@ public final class TrainingRun {
                             log.scalar("train/grad_norm", iter, gradNorm);
                             log.scalar("train/images_per_sec", iter, host.size() / ((t2 - t0) / 1e9));
                             log.scalar("train/data_time", iter, (t1 - t0) / 1e9);
+                            lastLoss = values.get("loss");
                             if (iter % tc.checkpointInterval() == 0) {
                                 save(checkpoints, all, sgd, iter, epoch, batchInEpoch, totalBatch, manifest);
+                            } else if (iter % tc.logInterval() == 0) {
+                                manifest.progress(iter, epoch, lastLoss);
                             }
                         }
                         if (!batches.skipped().isEmpty()) {
@@ -222,7 +256,12 @@ public final class TrainingRun {
                     save(checkpoints, all, sgd, iter, epoch, batchInEpoch, totalBatch, manifest);
                     boolean last = epoch >= tc.epochs() || iter >= stopAt;
                     if (!last && cfg.data().val() != null && epoch % tc.evalInterval() == 0) {
-                        lastEval = evaluate(detector, ps, manager, device, log, iter, false);
+                        if (options.stop().reason() != null) {
+                            // a signal's grace period is short; the checkpoint above is what matters
+                            System.err.println("retinanet: skipping the evaluation after epoch " + epoch + " to stop promptly");
+                        } else {
+                            lastEval = evaluate(detector, ps, manager, device, log, iter, false);
+                        }
                     }
                 }
                 if (iter >= stopAt) {
@@ -285,7 +324,29 @@ public final class TrainingRun {
         Map<String, NDArray> model = new LinkedHashMap<>();
         all.forEach((k, p) -> model.put(k, p.getArray()));
         checkpoints.save(new Checkpoints.State(iter, epoch, batchInEpoch, Map.of("totalBatch", totalBatch)), model, sgd.state());
-        manifest.progress(iter, epoch);
+        if (Double.isNaN(lastLoss)) {
+            manifest.progress(iter, epoch);
+        } else {
+            manifest.progress(iter, epoch, lastLoss);
+        }
+    }
+
+    /**
+     * At an iteration boundary: when a stop was asked for (a signal), makes sure a checkpoint of
+     * this exact position exists and ends the run; {@code --resume} continues it bit-identically.
+     */
+    private void stopIfAsked(Checkpoints checkpoints, Map<String, Parameter> all, Sgd sgd, long iter, int epoch,
+            int batchInEpoch, int totalBatch, RunManifest manifest) throws IOException {
+        String reason = options.stop().reason();
+        if (reason == null) {
+            return;
+        }
+        Path latest = checkpoints.latest();
+        boolean saved = latest != null && checkpoints.state(latest).iteration() == iter;
+        if (iter > 0 && !saved) {
+            save(checkpoints, all, sgd, iter, epoch, batchInEpoch, totalBatch, manifest);
+        }
+        throw new TrainingStoppedException(reason, iter, iter > 0 ? checkpoints.latest() : null);
     }
 
     /** The loss components on the host, and their sum as {@code loss}; a non-finite one stops the run. */

@@ -57,7 +57,7 @@ class GridSpecTest {
                   model.lossCls: [{type: focal, gamma: 2.0, alpha: 0.25}, {type: ce}]
                 """);
         GridRunner runner = new GridRunner(spec, dir.resolve("work"), 1, List.of(), Registry.create(List.of()), 0);
-        List<GridRunner.Plan> plans = runner.plan();
+        List<GridPlan.Cell> plans = runner.plan();
         assertThat(plans).hasSize(2);
         Map<String, Object> focal = plans.get(0).differences();
         assertThat(focal).containsEntry("model.lossCls.type", "focal").containsEntry("model.lossCls.gamma", 2.0);
@@ -94,7 +94,7 @@ class GridSpecTest {
         for (String name : List.of("demo", "demo_quick", "table1a_shapes", "table1b_shapes", "table1c_shapes", "table1d_shapes",
                 "table1a_coco", "table1b_coco", "table1c_coco", "table1d_coco", "published_table", "published_table_shapes")) {
             GridSpec spec = GridSpec.builtin(name);
-            List<GridRunner.Plan> plans = new GridRunner(spec, dir.resolve(name), 1, List.of(), registry, 0).plan();
+            List<GridPlan.Cell> plans = new GridRunner(spec, dir.resolve(name), 1, List.of(), registry, 0).plan();
             assertThat(plans).as(name).isNotEmpty();
         }
     }

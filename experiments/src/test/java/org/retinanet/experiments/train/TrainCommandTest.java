@@ -1,6 +1,7 @@
 package org.retinanet.experiments.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.within;
 import static org.retinanet.experiments.train.TinyTraining.TOTAL_ITERS;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.retinanet.api.data.Category;
 import org.retinanet.api.data.CocoResultsJson;
 import org.retinanet.api.data.Detection;
+import org.retinanet.api.registry.Registry;
+import org.retinanet.experiments.config.Experiment;
 import org.retinanet.experiments.config.TrainConfig;
 import org.retinanet.experiments.tensorboard.EventFileReader;
 import org.retinanet.experiments.tensorboard.EventFileReader.EventFile;
@@ -152,6 +155,111 @@ class TrainCommandTest {
         assertThat(manifest.get("resumedAt")).hasSize(1);
         assertThat(JSON.readTree(dir.resolve("metrics.json").toFile()))
                 .isEqualTo(JSON.readTree(reference.resolve("metrics.json").toFile()));
+    }
+
+    @Test
+    void stopRequestCheckpointsAtTheNextIterationAndResumeEndsLikeAnUninterruptedRun() throws Exception {
+        Path dir = tmp.resolve("stopped");
+        Registry registry = Registry.create(List.of());
+        Experiment experiment = Experiment.load(TinyTraining.PRESET, TinyTraining.SETTINGS, registry);
+        // the manifest records every iteration here (logInterval 1): stop once iteration 5 is done, a
+        // position that is neither a checkpoint interval's (2, 4, 6) nor an epoch's end (3, 6)
+        StopRequest afterThree = () -> {
+            try {
+                return Files.exists(dir.resolve("manifest.json")) && RunManifest.read(dir).path("iteration").asLong() >= 5
+                        ? "a test" : null;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        TrainingRun run = new TrainingRun(registry, experiment, dir, new TrainingRun.Options(false, null, null, 1,
+                Progress.Mode.QUIET, TensorBoardLog::new, afterThree));
+        assertThatThrownBy(run::run).isInstanceOf(TrainingStoppedException.class)
+                .hasMessageContaining("stopped by a test at iteration 5").hasMessageContaining("--resume");
+        assertThat(new Checkpoints(dir, 10).latest()).isEqualTo(checkpoint(dir, 5));
+        JsonNode manifest = RunManifest.read(dir);
+        assertThat(manifest.get("status").asText()).isEqualTo(RunManifest.STOPPED);
+        assertThat(manifest.get("iteration").asLong()).isEqualTo(5);
+        assertThat(sessionEnds(EventFileReader.read(eventFiles(dir).get(0)))).as("a stopped run's session goes on").isEmpty();
+
+        TinyTraining.Outcome resumed = run(trainArgs(dir, List.of(), "--resume"));
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains("resumed from").contains("at iteration 5");
+        Map<String, Map<Long, Float>> afterResume = losses(eventFiles(dir).get(1));
+        Map<String, Map<Long, Float>> uninterrupted = losses(eventFiles(reference).get(0));
+        for (String tag : LOSS_TAGS) {
+            assertThat(afterResume.get(tag).keySet()).as(tag).containsExactlyElementsOf(steps(5, TOTAL_ITERS));
+            afterResume.get(tag).forEach((step, v) -> assertThat(v).as("%s at %d", tag, step).isEqualTo(uninterrupted.get(tag).get(step)));
+        }
+        for (String file : List.of("model.safetensors", "optimizer.safetensors", "state.json")) {
+            assertThat(Files.readAllBytes(checkpoint(dir, TOTAL_ITERS).resolve(file))).as(file)
+                    .isEqualTo(Files.readAllBytes(checkpoint(reference, TOTAL_ITERS).resolve(file)));
+        }
+        assertThat(RunManifest.read(dir).get("status").asText()).isEqualTo(RunManifest.FINISHED);
+    }
+
+    @Test
+    void sigtermCheckpointsAndExits75AndASecondTrainerIsRefusedMeanwhile() throws Exception {
+        Path dir = tmp.resolve("sigterm");
+        Files.createDirectories(dir);
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx2g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "org.retinanet.cli.Main"));
+        command.addAll(trainArgs(dir, List.of()));
+        Path childLog = tmp.resolve("sigterm-child.log");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(childLog.toFile());
+        pb.environment().put("ONEDNN_MAX_CPU_ISA", "AVX");
+        pb.environment().put("THP_MEM_ALLOC_ENABLE", "1");
+        pb.environment().put("OPT_OUT_TRACKING", "true");
+        Process child = pb.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (!Files.exists(dir.resolve("checkpoints").resolve("latest"))) {
+                if (!child.isAlive()) {
+                    fail("the child run ended (exit " + child.exitValue() + ") early:\n" + Files.readString(childLog));
+                }
+                if (System.nanoTime() > deadline) {
+                    fail("no checkpoint after 5 minutes:\n" + Files.readString(childLog));
+                }
+                Thread.sleep(5);
+            }
+            // frozen, the child holds its lock and cannot finish: a second trainer must be refused
+            signal("STOP", child);
+            TinyTraining.Outcome second = run(trainArgs(dir, List.of(), "--resume"));
+            assertThat(second.exitCode()).as(second.err()).isEqualTo(2);
+            assertThat(second.err()).contains("is in use by another training process").contains(child.pid() + "@");
+            signal("TERM", child);
+            signal("CONT", child);
+            assertThat(child.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        String log = Files.readString(childLog);
+        assertThat(child.exitValue()).as(log).isEqualTo(StopSignal.EXIT_CODE);
+        assertThat(log).contains("SIGTERM received: stopping after this iteration with a checkpoint");
+        JsonNode manifest = RunManifest.read(dir);
+        assertThat(manifest.get("status").asText()).isEqualTo(RunManifest.STOPPED);
+        long at = manifest.get("iteration").asLong();
+        assertThat(new Checkpoints(dir, 10).latest()).isEqualTo(checkpoint(dir, at));
+        assertThat(at).isBetween(2L, (long) TOTAL_ITERS - 1);
+
+        TinyTraining.Outcome resumed = run(trainArgs(dir, List.of(), "--resume"));
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        for (String file : List.of("model.safetensors", "optimizer.safetensors", "state.json")) {
+            assertThat(Files.readAllBytes(checkpoint(dir, TOTAL_ITERS).resolve(file))).as(file + " stopped at " + at)
+                    .isEqualTo(Files.readAllBytes(checkpoint(reference, TOTAL_ITERS).resolve(file)));
+        }
+    }
+
+    @Test
+    void resumeWithoutAnyCheckpointSaysSoAndStartsFromTheBeginning() {
+        TinyTraining.Outcome r = run(trainArgs(tmp.resolve("fresh"), List.of(), "--resume", "--max-iters", "1"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("--resume: no checkpoint in " + tmp.resolve("fresh") + " yet; starting from the beginning");
+    }
+
+    private static void signal(String name, Process process) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -" + name).isZero();
     }
 
     @Test
