@@ -119,8 +119,10 @@ final class GridCommand implements Callable<Integer> {
         SlurmExecutor.Submitted submitted = executor.submit(plan, dryRun, System.out);
         if (submitted != null) {
             System.out.println("status: retinanet grid --status --work-dir " + workDir.toAbsolutePath());
-            System.out.println("report: written by the report job when the array ends; retinanet report --work-dir "
-                    + workDir.toAbsolutePath() + " writes it from what has finished at any time");
+        }
+        if (submitted != null && submitted.submission() != null) {
+            System.out.println("report: written by job " + submitted.submission().reportJob() + " when the array ends;"
+                    + " retinanet report --work-dir " + workDir.toAbsolutePath() + " writes it from what has finished at any time");
         }
         return 0;
     }

@@ -2,8 +2,12 @@ package org.retinanet.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.retinanet.api.registry.UserException;
+import org.retinanet.experiments.grid.GridStatus;
+import org.retinanet.experiments.grid.slurm.SlurmClient;
 import org.retinanet.experiments.report.ReportBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,9 +25,27 @@ final class ReportCommand implements Callable<Integer> {
         if (!Files.isDirectory(workDir)) {
             throw new UserException("report: " + workDir + " is not a directory");
         }
-        Path report = new ReportBuilder(workDir).write();
+        Path report = new ReportBuilder(workDir).withReasons(slurmReasons()).write();
         System.out.println("report: " + report.toAbsolutePath());
         System.out.println("results: " + workDir.resolve("results.csv").toAbsolutePath());
         return 0;
+    }
+
+    /** For a grid run on Slurm: why its unfinished cells ended, as Slurm saw it (a node lost, a time limit). */
+    private Map<String, String> slurmReasons() throws java.io.IOException {
+        if (!Files.exists(workDir.resolve("slurm").resolve("submissions.json")) || !Files.exists(workDir.resolve("grid.json"))) {
+            return Map.of();
+        }
+        Map<String, String> reasons = new HashMap<>();
+        try {
+            for (GridStatus.Row row : new GridStatus(workDir, new SlurmClient()).rows()) {
+                if (row.reason() != null) {
+                    reasons.put(row.cell(), row.reason());
+                }
+            }
+        } catch (UserException e) {
+            System.err.println("retinanet: report without Slurm's view of the cells: " + e.getMessage());
+        }
+        return reasons;
     }
 }

@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
 import org.apache.commons.math3.stat.inference.TTest;
 import org.retinanet.api.registry.UserException;
+import org.retinanet.experiments.run.RunDirectory;
 import org.retinanet.experiments.tensorboard.EventFileReader;
 
 /**
@@ -31,8 +32,16 @@ public final class ReportBuilder {
     private final Path workDir;
     private final PublishedResults published = new PublishedResults();
 
+    private Map<String, String> notes = Map.of();
+
     public ReportBuilder(Path workDir) {
         this.workDir = workDir;
+    }
+
+    /** Why cells did not finish, where more is known than their run directories say (a Slurm task's state). */
+    public ReportBuilder withReasons(Map<String, String> reasons) {
+        this.notes = Map.copyOf(reasons);
+        return this;
     }
 
     /** A group of cells that differ only in seed. */
@@ -188,6 +197,7 @@ public final class ReportBuilder {
             return new CellResult(name, group, "not started", Map.of(), Map.of(), 0, new TreeMap<>(), null);
         }
         JsonNode manifest = JSON.readTree(dir.resolve("manifest.json").toFile());
+        RunDirectory.State state = new RunDirectory(dir).state();
         Map<String, Object> config = new TreeMap<>();
         if (Files.exists(dir.resolve("config.yaml"))) {
             org.retinanet.experiments.grid.Flatten.into("", YAML.readTree(dir.resolve("config.yaml").toFile()), config);
@@ -197,8 +207,9 @@ public final class ReportBuilder {
             JSON.readTree(dir.resolve("metrics.json").toFile()).path("metrics").fields()
                     .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
         }
-        return new CellResult(name, group, manifest.path("status").asText("unknown"), config, metrics,
-                manifest.path("trainSeconds").asDouble(0), lossCurve(dir), manifest.path("error").asText(null));
+        String error = notes.getOrDefault(name, state.error());
+        return new CellResult(name, group, state.status(), config, metrics, manifest.path("trainSeconds").asDouble(0),
+                lossCurve(dir), error);
     }
 
     static TreeMap<Long, Double> lossCurve(Path dir) throws IOException {
