@@ -13,6 +13,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.retinanet.api.registry.Registry;
+import org.retinanet.experiments.run.RunDirectory;
+import org.retinanet.experiments.train.StopRequest;
 import org.retinanet.experiments.tensorboard.EventFileReader;
 
 /**
@@ -70,5 +72,44 @@ class GridRunnerTest {
                 .contains("[lr=1.0E12] resuming");
         assertThat(second.get(0).detail()).contains("skipped");
         assertThat(Files.getLastModifiedTime(good.resolve("metrics.json"))).isEqualTo(finishedAt);
+    }
+
+    @Test
+    void aStopRequestReachesTheRunningCellWhichCheckpointsAndARerunResumesIt() throws Exception {
+        Files.writeString(dir.resolve("tiny.yaml"), """
+                base: retinanet_r18_fpn_shapes
+                model:
+                  neck: {outChannels: 32, norm: none}
+                  head: {featChannels: 32, stackedConvs: 1, norm: none}
+                  inputSize: 64
+                data:
+                  train: {dataset: {numImages: 200, imageSize: 64}, pipeline: {scale: [64, 64]}, batchSize: 2, workers: 1}
+                  val: {dataset: {numImages: 2, imageSize: 64}, pipeline: {scale: [64, 64]}, batchSize: 2, workers: 1}
+                train: {epochs: 1, warmupIters: 1, checkpointInterval: 1000, logInterval: 1}
+                """);
+        Files.writeString(dir.resolve("grid.yaml"), "base: tiny.yaml\naxes:\n  train.lr: [0.001, 0.002]\n");
+        GridSpec spec = GridSpec.read(dir.resolve("grid.yaml"));
+        Path work = dir.resolve("work");
+        Path first = work.resolve("lr=0.001");
+        // what SIGTERM or Ctrl-C on `grid` sets: here, once the first cell is past iteration 3
+        StopRequest stop = () -> {
+            Long at = new RunDirectory(first).state().iteration();
+            return at != null && at >= 3 ? "SIGTERM" : null;
+        };
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        List<GridRunner.Outcome> outcomes = new GridRunner(spec, work, 1, List.of(), Registry.create(List.of()), 0, stop)
+                .run(new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertThat(outcomes).extracting(GridRunner.Outcome::status).containsExactly("stopped", "stopped");
+        assertThat(outcomes.get(1).detail()).contains("not started");
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("[lr=0.001] stopped with a checkpoint at iteration");
+        RunDirectory.State state = new RunDirectory(first).state();
+        assertThat(state.status()).isEqualTo("stopped");
+        assertThat(state.iteration()).isBetween(3L, 99L);
+        assertThat(Files.readString(first.resolve("train.log"))).contains("SIGTERM received");
+
+        List<GridRunner.Outcome> again = new GridRunner(spec, work, 2, List.of(), Registry.create(List.of()), 0)
+                .run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertThat(again).extracting(GridRunner.Outcome::status).containsExactly("finished", "finished");
+        assertThat(Files.readString(first.resolve("train.log"))).contains("resumed from").contains("at iteration " + state.iteration());
     }
 }
