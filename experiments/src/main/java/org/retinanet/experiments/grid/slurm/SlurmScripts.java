@@ -91,9 +91,13 @@ public final class SlurmScripts {
                 # Preemption, scontrol requeue and scancel send SIGTERM; this shell outlives it until the
                 # trainer has written its checkpoint (Slurm requeues a preempted or requeued task itself).
                 trap 'kill -TERM $child 2>/dev/null' TERM
+                # A trapped signal ends `wait` early (status 128+n) while the trainer runs on: wait again. When
+                # the trainer ended meanwhile, one more `wait` returns its own status (127: it was reported).
                 while :; do
                   wait "$child"; rc=$?
-                  kill -0 "$child" 2>/dev/null || break   # a trap interrupted wait; the trainer still runs
+                  kill -0 "$child" 2>/dev/null && continue
+                  if [ "$rc" -gt 128 ]; then wait "$child" 2>/dev/null; again=$?; [ "$again" -ne 127 ] && rc=$again; fi
+                  break
                 done
                 echo "$(date -Is) $cell: trainer exited with $rc"
                 if [ "$rc" -eq %1$d ] && [ "$warned" -eq 1 ]; then
