@@ -57,6 +57,7 @@ final class InspectCommand implements Callable<Integer> {
             out.put("config", experiment.resolved().tree());
             if (!noModel) {
                 out.put("parameters", counts);
+                out.put("totalParameters", counts.values().stream().mapToLong(Long::longValue).sum());
             }
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
             return 0;

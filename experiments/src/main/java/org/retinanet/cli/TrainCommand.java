@@ -13,6 +13,8 @@ import org.retinanet.experiments.train.TrainingFailedException;
 import org.retinanet.experiments.train.TrainingRun;
 import org.retinanet.experiments.train.TrainingStoppedException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -52,6 +54,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--progress", paramLabel = "MODE", description = "auto, bar, lines or quiet (default: auto).")
     Progress.Mode progress = Progress.Mode.AUTO;
 
+    @Spec
+    CommandSpec spec;
+
+    /** {@code retinanet ...} as typed, for the run record. */
+    private List<String> commandLine() {
+        List<String> out = new ArrayList<>(List.of("retinanet"));
+        out.addAll(spec.root().commandLine().getParseResult().originalArgs());
+        return out;
+    }
+
     @Override
     public Integer call() throws Exception {
         if (maxIters != null && maxIters <= 0) {
@@ -60,7 +72,8 @@ final class TrainCommand implements Callable<Integer> {
         var registry = root.registry();
         Experiment experiment = Experiment.load(config, overrides, registry);
         TrainingRun run = new TrainingRun(registry, experiment, workDir,
-                new TrainingRun.Options(resume, maxIters, device, gpus, progress, TensorBoardLog::new, StopSignal.install()));
+                new TrainingRun.Options(resume, maxIters, device, gpus, progress, TensorBoardLog::new, StopSignal.install(),
+                        commandLine()));
         try {
             TrainingRun.Result result = run.run();
             System.out.println("finished " + result.iterations() + " iterations; run directory: " + workDir.toAbsolutePath());

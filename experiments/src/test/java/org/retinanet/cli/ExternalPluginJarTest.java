@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -97,6 +98,32 @@ class ExternalPluginJarTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(work.resolve("manifest.json")).content().contains("\"status\" : \"finished\"");
         assertThat(Files.readString(work.resolve("config.yaml"))).contains("toy_backbone", "toy_loss");
+
+        // the run record says which jar, exactly, the run's components came from
+        JsonNode environment = new ObjectMapper().readTree(work.resolve("manifest.json").toFile()).get("environment");
+        JsonNode toy = null;
+        for (JsonNode p : environment.get("plugins")) {
+            if (p.get("source").asText().endsWith("toy-plugin.jar")) {
+                toy = p;
+            }
+        }
+        assertThat(toy).as("the toy plugin in %s", environment.get("plugins")).isNotNull();
+        assertThat(toy.get("external").asBoolean()).isTrue();
+        assertThat(toy.get("sha256").asText()).isEqualTo(sha256(pluginDir.resolve("toy-plugin.jar")));
+        assertThat(toy.at("/ids/backbone/0").asText()).isEqualTo("toy_backbone");
+        assertThat(toy.at("/ids/classification_loss/0").asText()).isEqualTo("toy_loss");
+        assertThat(environment.get("commandLine").toString()).contains("--plugins", "train", "--max-iters");
+
+        // and the report names it for the cell
+        CliRunner.Result report = CliRunner.run("report", "--work-dir", tmp.toString());
+        assertThat(report.exitCode()).as(report.err()).isZero();
+        assertThat(Files.readString(tmp.resolve("report.md"))).contains("## Plugins from outside the platform")
+                .contains("- `run`: `" + pluginDir.resolve("toy-plugin.jar").toAbsolutePath() + "` (sha256 " + toy.get("sha256").asText())
+                .contains("backbone toy_backbone");
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 
     @Test
@@ -105,6 +132,26 @@ class ExternalPluginJarTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err().strip()).startsWith("error: config ").contains("unknown backbone 'toy_backbone' at model.backbone, known: resnet, resnext");
         assertThat(r.err().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void twoJarsRegisteringTheSameIdsAreOneErrorLineNamingBothJars() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("duplicates"));
+        Path first = Files.copy(pluginDir.resolve("toy-plugin.jar"), dir.resolve("toy-a.jar"));
+        Path second = Files.copy(pluginDir.resolve("toy-plugin.jar"), dir.resolve("toy-b.jar"));
+        // a child JVM: Guice logs through java.util.logging to the process's real stderr, which
+        // CliRunner's redirection of System.err would not see
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-Xmx512m", "-Dai.djl.offline=true",
+                "-cp", System.getProperty("java.class.path"), "org.retinanet.cli.Main",
+                "--plugins", dir.toString(), "plugins").redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("ONEDNN_MAX_CPU_ISA", "AVX");
+        Process child = pb.start();
+        String stderr = new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor()).as(stderr).isEqualTo(2);
+        assertThat(stderr.lines().toList()).as(stderr).hasSize(1);
+        assertThat(stderr).startsWith("error: duplicate backbone id 'toy_backbone'")
+                .contains(first.toString()).contains(second.toString());
     }
 
     private static Path writeConfig() throws IOException {

@@ -25,11 +25,15 @@ final class Plots {
     /** Bars of mean AP per group with +-1 std error bars. */
     static void apBars(List<String> groups, List<Double> means, List<Double> stds, Path file) throws IOException {
         int w = Math.max(480, 90 * groups.size() + 120);
-        int h = 380;
+        // bars carry short labels; a legend below gives each cell's full name, however long
+        List<String> legend = legend(groups);
+        int longest = legend.stream().mapToInt(String::length).max().orElse(0);
+        w = Math.max(w, 80 + 8 * longest);
+        int h = 340 + 16 * legend.size();
         BufferedImage img = canvas(w, h);
         Graphics2D g = graphics(img);
         int left = 60;
-        int bottom = h - 90;
+        int bottom = 300;
         int top = 40;
         double max = 1e-9;
         for (int i = 0; i < means.size(); i++) {
@@ -56,7 +60,10 @@ final class Plots {
             }
             g.setColor(Color.BLACK);
             g.drawString(String.format("%.3f", m), x, y - 4);
-            drawRotated(g, shorten(groups.get(i)), x + bw / 2, bottom + 8);
+            g.drawString(String.valueOf(i + 1), x + bw / 2 - 3, bottom + 16);
+        }
+        for (int i = 0; i < legend.size(); i++) {
+            g.drawString(legend.get(i), left, bottom + 40 + 16 * i);
         }
         g.drawString("AP per cell (mean +- std over seeds)", left, 20);
         g.dispose();
@@ -152,12 +159,13 @@ final class Plots {
         g.drawString(label, 8, top - 8);
     }
 
-    private static void drawRotated(Graphics2D g, String text, int x, int y) {
-        var old = g.getTransform();
-        g.translate(x, y);
-        g.rotate(Math.PI / 6);
-        g.drawString(text, 0, 0);
-        g.setTransform(old);
+    /** "1  name" lines for the bars' numeric labels. */
+    static List<String> legend(List<String> groups) {
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
+            out.add((i + 1) + "  " + groups.get(i));
+        }
+        return out;
     }
 
     private static String shorten(String s) {

@@ -153,6 +153,7 @@ public final class ReportBuilder {
                         .append(c.error() == null ? "" : ": " + c.error().replace('\n', ' ')).append('\n');
             }
         }
+        appendPlugins(md, cells);
         Plots.apBars(plotNames, plotMeans, plotStds, workDir.resolve("ap.png"));
         Map<String, TreeMap<Long, Double>> curves = new LinkedHashMap<>();
         cells.forEach(c -> curves.put(c.name(), c.lossCurve()));
@@ -163,6 +164,34 @@ public final class ReportBuilder {
         Path report = workDir.resolve("report.md");
         writeAtomically(report, md.toString());
         return report;
+    }
+
+    /** Plugin jars from outside the platform that cells used (from each run's record), so a run can be redone. */
+    private void appendPlugins(StringBuilder md, List<CellResult> cells) throws IOException {
+        Map<String, List<String>> jarsByCell = new LinkedHashMap<>();
+        for (CellResult c : cells) {
+            Path manifest = workDir.resolve(c.name()).resolve("manifest.json");
+            if (!Files.exists(manifest)) {
+                continue;
+            }
+            List<String> jars = new ArrayList<>();
+            for (JsonNode p : JSON.readTree(manifest.toFile()).path("environment").path("plugins")) {
+                if (p.path("external").asBoolean(false)) {
+                    List<String> ids = new ArrayList<>();
+                    p.path("ids").fields().forEachRemaining(e -> e.getValue().forEach(id -> ids.add(e.getKey() + " " + id.asText())));
+                    jars.add("`" + p.path("source").asText() + "` (sha256 " + p.path("sha256").asText("?") + "; "
+                            + String.join(", ", ids) + ")");
+                }
+            }
+            if (!jars.isEmpty()) {
+                jarsByCell.put(c.name(), jars);
+            }
+        }
+        if (jarsByCell.isEmpty()) {
+            return;
+        }
+        md.append("\n## Plugins from outside the platform\n\n");
+        jarsByCell.forEach((cell, jars) -> md.append("- `").append(cell).append("`: ").append(String.join("; ", jars)).append('\n'));
     }
 
     private List<CellResult> readCells(JsonNode grid) throws IOException {
@@ -234,7 +263,8 @@ public final class ReportBuilder {
             for (JsonNode c : grid.get("cells")) {
                 Map<String, Object> d = new LinkedHashMap<>();
                 c.path("differences").fields().forEachRemaining(e -> {
-                    if (!e.getKey().equals("seed")) {
+                    // a cell without the setting (gamma of a CE cell) has nothing to show there
+                    if (!e.getKey().equals("seed") && !e.getValue().isNull()) {
                         d.put(e.getKey(), e.getValue().isNumber() ? e.getValue().asDouble() : e.getValue().asText());
                     }
                 });

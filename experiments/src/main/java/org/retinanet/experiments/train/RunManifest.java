@@ -69,6 +69,12 @@ public final class RunManifest {
         write();
     }
 
+    /** Sets a top-level field (the run record: environment, datasets) and writes the manifest. */
+    public void record(String field, com.fasterxml.jackson.databind.JsonNode value) throws IOException {
+        node.set(field, value);
+        write();
+    }
+
     /** The position and the last step's training loss. */
     public void progress(long iteration, int epoch, double loss) throws IOException {
         node.put("loss", loss);

@@ -35,6 +35,7 @@ import org.retinanet.experiments.model.Detector;
 import org.retinanet.experiments.model.DetectorBuilder;
 import org.retinanet.experiments.run.PlatformVersion;
 import org.retinanet.experiments.run.RunDirectory;
+import org.retinanet.experiments.run.RunRecord;
 
 /**
  * One training run in one run directory: builds everything from the experiment, resumes from
@@ -57,11 +58,16 @@ public final class TrainingRun {
      * device, as mmdetection's samples_per_gpu.
      */
     public record Options(boolean resume, Long maxIters, String device, int replicas, Progress.Mode progress,
-            RunLogFactory logs, StopRequest stop) {
+            RunLogFactory logs, StopRequest stop, List<String> commandLine) {
 
         public Options(boolean resume, Long maxIters, String device, int replicas, Progress.Mode progress,
                 RunLogFactory logs) {
             this(resume, maxIters, device, replicas, progress, logs, StopRequest.NEVER);
+        }
+
+        public Options(boolean resume, Long maxIters, String device, int replicas, Progress.Mode progress,
+                RunLogFactory logs, StopRequest stop) {
+            this(resume, maxIters, device, replicas, progress, logs, stop, List.of());
         }
     }
 
@@ -102,6 +108,7 @@ public final class TrainingRun {
         RunManifest manifest = RunManifest.start(runDir, cfg.name(), cfg.seed(),
                 devices.stream().map(Device::toString).collect(java.util.stream.Collectors.joining(",")),
                 PlatformVersion.get());
+        manifest.record("environment", RunRecord.environment(options.commandLine(), registry));
         long started = System.nanoTime();
         try (RunLog log = options.logs().open(runDir)) {
             try {
@@ -148,8 +155,15 @@ public final class TrainingRun {
         int totalBatch = cfg.data().train().batchSize() * devices.size();
         Engine.getInstance().setRandomSeed((int) (long) cfg.seed());
         DetectionDataset trainSet = experiment.trainDataset(registry);
+        manifest.record("trainDataset", RunRecord.dataset(trainSet, experiment.resolved().tree().at("/data/train/dataset"),
+                experiment.baseDir()));
         SplitConfig trainSplit = cfg.data().train();
         int numClasses = experiment.numClasses(registry);
+        if (numClasses != trainSet.categories().size()) {
+            throw new UserException("config " + experiment.resolved().origin() + ": model.numClasses is " + numClasses
+                    + " but the training set " + trainSet.name() + " has " + trainSet.categories().size()
+                    + " categories; set model.numClasses=" + trainSet.categories().size() + " (or use the matching dataset)");
+        }
         Checkpoints checkpoints = new Checkpoints(runDir, tc.keepCheckpoints());
         List<Double> losses = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(device)) {

@@ -90,4 +90,21 @@ class ReportBuilderTest {
         String md = Files.readString(new ReportBuilder(work).write());
         assertThat(md).contains("No published number applies").contains("| n/a | |");
     }
+
+    @Test
+    void aSettingACellDoesNotHaveIsBlankAndLongNamesGetALegend() throws Exception {
+        String name = "lossCls=focal,gamma2.0,alpha0.25_scalesPerOctave=3_ratios=0.5+1.0+2.0_backbone=resnext,depth101";
+        cell(name, "meta: {dataset: shapes}\nmodel: {lossCls: {type: focal, gamma: 2.0}}\n", "finished", 0.3);
+        cell("ce", "meta: {dataset: shapes}\nmodel: {lossCls: {type: ce}}\n", "finished", 0.2);
+        grid("{\"name\": \"t\", \"cells\": ["
+                + "{\"name\": \"" + name + "\", \"group\": \"" + name + "\", \"differences\": {\"model.lossCls.type\": \"focal\", \"model.lossCls.gamma\": 2.0}},"
+                + "{\"name\": \"ce\", \"group\": \"ce\", \"differences\": {\"model.lossCls.type\": \"ce\", \"model.lossCls.gamma\": null}}]}");
+        String md = Files.readString(new ReportBuilder(work).write());
+        assertThat(md).contains("| `ce` | ce |  | 1/1 |").doesNotContain("null");
+        assertThat(Files.readAllLines(work.resolve("results.csv")).get(2)).startsWith("ce,ce,,finished,ce,,0.2");
+        // the plot numbers its bars and lists every full name below them
+        assertThat(Plots.legend(List.of(name, "ce"))).containsExactly("1  " + name, "2  ce");
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(work.resolve("ap.png").toFile());
+        assertThat(png.getWidth()).as("wide enough for the longest name").isGreaterThanOrEqualTo(8 * name.length());
+    }
 }
