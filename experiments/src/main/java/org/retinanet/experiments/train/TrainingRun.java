@@ -51,6 +51,8 @@ public final class TrainingRun {
     private final Path runDir;
     private final Options options;
     private double lastLoss = Double.NaN;
+    private RunManifest runManifest;
+    private DetectionDataset valSet;
 
     /**
      * Command-line choices that are not part of the experiment config. {@code replicas}: data-parallel
@@ -109,6 +111,7 @@ public final class TrainingRun {
                 devices.stream().map(Device::toString).collect(java.util.stream.Collectors.joining(",")),
                 PlatformVersion.get());
         manifest.record("environment", RunRecord.environment(options.commandLine(), registry));
+        runManifest = manifest;
         long started = System.nanoTime();
         try (RunLog log = options.logs().open(runDir)) {
             try {
@@ -418,7 +421,11 @@ public final class TrainingRun {
         if (cfg.evaluator() == null) {
             throw new UserException("config " + experiment.resolved().origin() + ": data.val is set but evaluator is missing");
         }
-        DetectionDataset valSet = experiment.valDataset(registry);
+        if (valSet == null) {
+            valSet = experiment.valDataset(registry);
+            runManifest.record("valDataset", RunRecord.dataset(valSet, experiment.resolved().tree().at("/data/val/dataset"),
+                    experiment.baseDir()));
+        }
         SplitConfig split = cfg.data().val();
         BatchPipeline pipeline = registry.pipeline(split.pipeline(), new PipelineContext(false, split.batchSize(),
                 split.workers(), cfg.seed(), detector.backbone().inputNormalization()));
