@@ -18,6 +18,11 @@ public record InitConfig(String checkpoint, Boolean strict) {
         if (checkpoint != null && checkpoint.isBlank()) {
             throw new IllegalArgumentException("init.checkpoint: must be a file path, got an empty string");
         }
+        // checked here, when the config is read, so that the error names the config file
+        if (checkpoint != null && checkpoint.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+            throw new IllegalArgumentException("init.checkpoint '" + checkpoint
+                    + "': download URLs are not fetched; download the file and give its local path");
+        }
     }
 
     public static InitConfig none() {

@@ -2,6 +2,7 @@ package org.retinanet.backbones;
 
 import ai.djl.nn.Block;
 import org.retinanet.api.nn.GroupNorm2d;
+import org.retinanet.api.registry.UserException;
 import org.retinanet.backbones.norm.BatchNorm2d;
 import org.retinanet.backbones.norm.FrozenBatchNorm2d;
 
@@ -30,8 +31,9 @@ public record NormOptions(NormType type, int groups, boolean normEval, boolean a
     }
 
     private Block groupNorm(int channels, boolean trainable, boolean zeroInit) {
-        if (groups <= 0 || channels % groups != 0) { // named by its config key
-            throw new IllegalArgumentException("normGroups: " + groups + " groups do not divide " + channels + " channels");
+        if (groups <= 0 || channels % groups != 0) { // a config value that does not fit this architecture
+            throw new UserException("model.backbone.normGroups: " + groups + " groups do not divide the " + channels
+                    + " channels of a norm layer; choose a divisor of every layer's channels (e.g. 32)");
         }
         return GroupNorm2d.builder().setGroups(groups).setChannels(channels).optEps(eps).optAffineTrainable(trainable)
                 .optZeroInitWeight(zeroInit).build();

@@ -198,10 +198,6 @@ public final class ResNet extends AbstractBlock implements Backbone {
         if (checkpoint == null) {
             return Optional.empty();
         }
-        if (checkpoint.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-            throw new IllegalArgumentException("init.checkpoint '" + checkpoint
-                    + "': download URLs are not fetched; download the file and give its local path");
-        }
         Path file = Path.of(checkpoint);
         if (!Files.isRegularFile(file)) {
             throw new IOException("init.checkpoint " + file + ": no such file");

@@ -24,6 +24,7 @@ import org.retinanet.api.model.CheckpointKeys;
 import org.retinanet.api.model.FeatureSpec;
 import org.retinanet.api.model.TorchNames;
 import org.retinanet.api.registry.Registry;
+import org.retinanet.api.registry.UserException;
 import org.retinanet.api.spi.BackboneFactory;
 import org.retinanet.api.spi.Kind;
 import org.retinanet.api.spi.RetinanetPlugin;
@@ -84,8 +85,12 @@ class ConfigAndPluginTest {
                 .hasMessage("normEps: must be a finite number >= 0, got -1.0E-5");
         assertThatThrownBy(() -> ResNeXtConfig.of(101, 0, 4)).hasMessage("groups: must be positive, got 0");
         assertThatThrownBy(() -> new InitConfig(" ", null)).hasMessageStartingWith("init.checkpoint:");
+        assertThatThrownBy(() -> new InitConfig("torchvision://resnet18", null))
+                .hasMessageStartingWith("init.checkpoint 'torchvision://resnet18': download URLs are not fetched");
+        // only the architecture shows that the groups do not fit: bad input (exit 2), naming the key
         assertThatThrownBy(() -> Backbones.build(new ResNetConfig(18, null, null, null, null, NormType.GN, 48, null, null, null, null)))
-                .hasMessage("normGroups: 48 groups do not divide 64 channels");
+                .isInstanceOf(UserException.class)
+                .hasMessageStartingWith("model.backbone.normGroups: 48 groups do not divide the 64 channels");
     }
 
     @Test

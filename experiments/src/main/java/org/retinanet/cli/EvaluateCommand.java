@@ -95,6 +95,7 @@ final class EvaluateCommand implements Callable<Integer> {
         tree.put("filterEmpty", false);
         tree.put("minSize", 0);
         DatasetConfig cfg = registry.mapper().convertValue(tree, DatasetConfig.class);
-        return registry.dataset(cfg, new DatasetContext(Path.of("").toAbsolutePath(), false, 0L));
+        // annotations only: images need neither a file nor a file_name (pycocotools does without them too)
+        return registry.dataset(cfg, new DatasetContext(Path.of("").toAbsolutePath(), false, 0L, false));
     }
 }

@@ -112,9 +112,9 @@ final class PredictCommand implements Callable<Integer> {
                 continue;
             }
             try {
-                DetectionDataset d = val ? model.experiment.valDataset(model.registry) : model.experiment.trainDataset(model.registry);
-                if (d.categories().size() == k) {
-                    return d.categories();
+                List<Category> categories = model.experiment.categories(model.registry, val);
+                if (categories.size() == k) {
+                    return categories;
                 }
             } catch (UserException e) {
                 // no readable dataset (the usual case for a preset): fall through to label indices

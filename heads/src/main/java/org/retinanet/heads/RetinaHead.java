@@ -26,6 +26,7 @@ import org.retinanet.api.model.FeatureSpec;
 import org.retinanet.api.model.HeadContext;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
+import org.retinanet.api.registry.UserException;
 import org.retinanet.heads.anchor.AnchorGenerator;
 import org.retinanet.heads.anchor.GridSize;
 import org.retinanet.heads.assign.MaxIouAssigner;
@@ -91,26 +92,28 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
                 numClasses);
     }
 
+    /**
+     * The head's config must fit the neck it sits on. Both come from the user's config, so a
+     * mismatch is bad input (one line, exit 2), not a programming error.
+     */
     private static void validate(RetinaHeadConfig config, HeadContext context) {
         if (context.numClasses() <= 0) {
-            throw new IllegalArgumentException("head: numClasses must be positive, got " + context.numClasses());
+            throw new UserException("the head needs at least one class, got " + context.numClasses()
+                    + " (model.numClasses, or the categories of the training dataset)");
         }
         List<FeatureSpec> inputs = context.inputs();
         List<Integer> strides = config.anchors().strides();
-        if (strides.size() != inputs.size()) {
-            throw new IllegalArgumentException("head.anchors.strides has " + strides.size()
-                    + " entries but the neck produces " + inputs.size() + " levels");
+        List<Integer> neckStrides = inputs.stream().map(FeatureSpec::stride).toList();
+        if (!strides.equals(neckStrides)) {
+            throw new UserException("model.head.anchors.strides is " + strides + " but the neck produces "
+                    + inputs.size() + " levels " + inputs.stream().map(FeatureSpec::name).toList() + " with strides "
+                    + neckStrides + "; give one anchor stride per neck level");
         }
-        for (int l = 0; l < inputs.size(); l++) {
-            FeatureSpec f = inputs.get(l);
-            if (f.stride() != strides.get(l)) {
-                throw new IllegalArgumentException("head.anchors.strides[" + l + "] is " + strides.get(l)
-                        + " but neck level " + f.name() + " has stride " + f.stride());
-            }
+        for (FeatureSpec f : inputs) {
             if (f.channels() != inputs.get(0).channels()) {
-                throw new IllegalArgumentException("head: the shared towers need the same channels on every level, but "
+                throw new UserException("the head's shared towers need the same channels on every neck level, but "
                         + inputs.get(0).name() + " has " + inputs.get(0).channels() + " and " + f.name() + " has "
-                        + f.channels());
+                        + f.channels() + " (model.neck)");
             }
         }
     }

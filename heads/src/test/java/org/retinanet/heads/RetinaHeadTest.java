@@ -31,6 +31,7 @@ import org.retinanet.api.model.FeatureSpec;
 import org.retinanet.api.model.HeadContext;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
+import org.retinanet.api.registry.UserException;
 import org.retinanet.api.spi.HeadFactory;
 import org.retinanet.api.spi.RetinanetPlugin;
 
@@ -65,17 +66,25 @@ class RetinaHeadTest {
     void factoryChecksTheStridesAgainstTheNeck() {
         HeadFactory factory = new HeadsPlugin().heads().get(0);
         assertThat(factory.configType()).isEqualTo(RetinaHeadConfig.class);
+        // config values that do not fit the neck: bad input (exit 2), naming the key and both sides
         assertThatThrownBy(() -> factory.create(RetinaHeadConfig.defaults(), context(80, pyramid(256, 4), null, null, null)))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("head.anchors.strides has 5 entries but the neck produces 4 levels");
+                .isInstanceOf(UserException.class)
+                .hasMessage("model.head.anchors.strides is [8, 16, 32, 64, 128] but the neck produces 4 levels"
+                        + " [P3, P4, P5, P6] with strides [8, 16, 32, 64]; give one anchor stride per neck level");
         List<FeatureSpec> odd = new ArrayList<>(pyramid(256, 5));
         odd.set(3, new FeatureSpec("P6", 256, 32));
         assertThatThrownBy(() -> factory.create(RetinaHeadConfig.defaults(), context(80, odd, null, null, null)))
-                .hasMessage("head.anchors.strides[3] is 64 but neck level P6 has stride 32");
+                .isInstanceOf(UserException.class)
+                .hasMessageContaining("model.head.anchors.strides is [8, 16, 32, 64, 128]")
+                .hasMessageContaining("with strides [8, 16, 32, 32, 128]");
         List<FeatureSpec> mixed = new ArrayList<>(pyramid(256, 5));
         mixed.set(2, new FeatureSpec("P5", 128, 32));
         assertThatThrownBy(() -> factory.create(RetinaHeadConfig.defaults(), context(80, mixed, null, null, null)))
-                .hasMessageContaining("same channels on every level");
+                .isInstanceOf(UserException.class)
+                .hasMessageContaining("same channels on every neck level");
+        assertThatThrownBy(() -> factory.create(RetinaHeadConfig.defaults(), context(0, pyramid(256, 5), null, null, null)))
+                .isInstanceOf(UserException.class)
+                .hasMessageContaining("at least one class");
         DenseHead head = (DenseHead) factory.create(RetinaHeadConfig.defaults(), context(80, pyramid(256, 5), null, null, null));
         assertThat(head.anchorsPerLocation()).isEqualTo(9);
         assertThat(head.numClasses()).isEqualTo(80);

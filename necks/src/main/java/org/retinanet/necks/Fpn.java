@@ -16,6 +16,7 @@ import java.util.List;
 import org.retinanet.api.model.FeatureSpec;
 import org.retinanet.api.model.Neck;
 import org.retinanet.api.nn.ConvModule;
+import org.retinanet.api.registry.UserException;
 import org.retinanet.necks.FpnConfig.ExtraSource;
 
 /**
@@ -41,14 +42,15 @@ public final class Fpn extends AbstractBlock implements Neck {
     public Fpn(FpnConfig config, List<FeatureSpec> inputs) {
         this.config = config;
         this.inputs = List.copyOf(inputs);
+        // the config must fit the backbone's features: both are the user's choice, so bad input
         int start = config.startLevel();
         if (start >= inputs.size()) {
-            throw new IllegalArgumentException("fpn: startLevel " + start + " is past the backbone's "
+            throw new UserException("model.neck.startLevel " + start + " is past the backbone's "
                     + inputs.size() + " features " + names(inputs));
         }
         used = inputs.size() - start;
         if (config.numOuts() < used) {
-            throw new IllegalArgumentException("fpn: numOuts " + config.numOuts() + " is less than the "
+            throw new UserException("model.neck.numOuts " + config.numOuts() + " is less than the "
                     + used + " backbone features it uses " + names(inputs.subList(start, inputs.size()))
                     + " (startLevel " + start + "); raise numOuts or startLevel");
         }

@@ -18,6 +18,7 @@ import org.retinanet.api.model.CheckpointKeys;
 import org.retinanet.api.model.FeatureSpec;
 import org.retinanet.api.model.Neck;
 import org.retinanet.api.model.TorchNames;
+import org.retinanet.api.registry.UserException;
 import org.retinanet.api.spi.NeckFactory;
 import org.retinanet.api.spi.RetinanetPlugin;
 
@@ -162,11 +163,12 @@ class FpnTest {
 
     @Test
     void badConfigsFailNamingTheField() {
+        // config values that do not fit the backbone: bad input (exit 2), naming the key
         assertThatThrownBy(() -> new Fpn(new FpnConfig(null, null, 2, null, null, null, null, null), R18))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("numOuts 2").hasMessageContaining("3 backbone features");
+                .isInstanceOf(UserException.class)
+                .hasMessageStartingWith("model.neck.numOuts 2").hasMessageContaining("3 backbone features");
         assertThatThrownBy(() -> new Fpn(new FpnConfig(null, 3, null, null, null, null, null, null), R18))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("startLevel 3");
+                .isInstanceOf(UserException.class).hasMessageStartingWith("model.neck.startLevel 3");
         assertThatThrownBy(() -> new FpnConfig(null, null, null, "on_c5", null, null, null, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("addExtraConvs").hasMessageContaining("'on_c5'").hasMessageContaining("on_output");

@@ -1,6 +1,7 @@
 package org.retinanet.datasets.coco;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +15,7 @@ import org.retinanet.api.data.DetectionDataset;
 import org.retinanet.api.data.GtBox;
 import org.retinanet.api.data.ImageAnnotations;
 import org.retinanet.api.data.ImageInfo;
+import org.retinanet.api.registry.UserException;
 import org.retinanet.datasets.BadImagePolicy;
 import org.retinanet.datasets.image.ImageDecoder;
 
@@ -39,7 +41,13 @@ public final class CocoDataset implements DetectionDataset, BadImagePolicy {
     private final int filteredCount;
     private final boolean skipBadImages;
 
-    public CocoDataset(CocoFile coco, Path imageDir, boolean filterEmpty, int minSize, boolean skipBadImages) {
+    /**
+     * @param readsImages whether the images will be read: then every image used must be a file
+     *     in {@code imageDir} (checked here rather than when it is drawn, maybe hours into
+     *     training); with {@code skipBadImages} missing ones are left out and counted
+     */
+    public CocoDataset(CocoFile coco, Path imageDir, boolean filterEmpty, int minSize, boolean skipBadImages,
+            boolean readsImages) {
         this.coco = coco;
         this.imageDir = imageDir;
         this.skipBadImages = skipBadImages;
@@ -57,7 +65,7 @@ public final class CocoDataset implements DetectionDataset, BadImagePolicy {
         for (int label = 0; label < k; label++) {
             long id = coco.categoryIds.get(order[label]);
             if (labelOf.put(id, label) != null) {
-                throw new org.retinanet.api.registry.UserException(coco.file + ": category id " + id + " appears twice");
+                throw new UserException(coco.file + ": category id " + id + " appears twice");
             }
             cats.add(new Category(label, id, coco.categoryNames.get(order[label])));
         }
@@ -66,7 +74,7 @@ public final class CocoDataset implements DetectionDataset, BadImagePolicy {
         Map<Long, Integer> imageIndex = new HashMap<>(coco.imageCount * 2);
         for (int i = 0; i < coco.imageCount; i++) {
             if (imageIndex.put(coco.imageIds[i], i) != null) {
-                throw new org.retinanet.api.registry.UserException(coco.file + ": image id " + coco.imageIds[i] + " appears twice");
+                throw new UserException(coco.file + ": image id " + coco.imageIds[i] + " appears twice");
             }
         }
 
@@ -117,8 +125,44 @@ public final class CocoDataset implements DetectionDataset, BadImagePolicy {
             }
             kept[m++] = i;
         }
-        this.keptImages = Arrays.copyOf(kept, m);
+        kept = Arrays.copyOf(kept, m);
         this.filteredCount = coco.imageCount - m;
+        this.keptImages = readsImages ? withoutMissingFiles(kept) : kept;
+    }
+
+    /** {@code images} whose files exist; the others fail, or with skipBadImages are left out and counted. */
+    private int[] withoutMissingFiles(int[] images) {
+        if (!Files.isDirectory(imageDir)) {
+            throw new UserException("image directory " + imageDir + " of " + coco.file + " does not exist");
+        }
+        int[] present = new int[images.length];
+        int n = 0;
+        List<String> missing = new ArrayList<>();
+        for (int img : images) {
+            if (Files.isRegularFile(imageDir.resolve(coco.fileNames[img]))) { // one stat: COCO train's 118k take < 1 s
+                present[n++] = img;
+            } else {
+                missing.add(coco.fileNames[img]);
+            }
+        }
+        if (missing.isEmpty()) {
+            return images;
+        }
+        String names = firstFew(missing);
+        if (!skipBadImages) {
+            throw new UserException(coco.file + ": " + missing.size() + " of " + images.length
+                    + " images are missing from " + imageDir + ": " + names
+                    + " (skipBadImages: true in the dataset config leaves them out)");
+        }
+        System.err.println("retinanet: " + coco.file + ": skipped " + missing.size() + " of " + images.length
+                + " images missing from " + imageDir + " (skipBadImages): " + names);
+        return Arrays.copyOf(present, n);
+    }
+
+    private static String firstFew(List<String> names) {
+        int shown = Math.min(names.size(), 5);
+        String first = String.join(", ", names.subList(0, shown));
+        return names.size() > shown ? first + " and " + (names.size() - shown) + " more" : first;
     }
 
     private boolean degenerate(int a, int imageWidth, int imageHeight) {
@@ -152,7 +196,9 @@ public final class CocoDataset implements DetectionDataset, BadImagePolicy {
     }
 
     private ImageInfo info(int img) {
-        return new ImageInfo(coco.imageIds[img], imageDir.resolve(coco.fileNames[img]), coco.widths[img], coco.heights[img]);
+        String fileName = coco.fileNames[img]; // null only in an evaluation-only dataset
+        return new ImageInfo(coco.imageIds[img], fileName == null ? null : imageDir.resolve(fileName), coco.widths[img],
+                coco.heights[img]);
     }
 
     @Override
@@ -186,7 +232,11 @@ public final class CocoDataset implements DetectionDataset, BadImagePolicy {
 
     @Override
     public DecodedImage image(int index) throws IOException {
-        return ImageDecoder.decode(info(keptImages[index]).file());
+        ImageInfo info = info(keptImages[index]);
+        if (info.file() == null) {
+            throw new IOException(coco.file + ": image " + info.id() + " has no 'file_name'");
+        }
+        return ImageDecoder.decode(info.file());
     }
 
     /** Annotations dropped as degenerate (w or h below 1, area not positive, or outside the image). */
@@ -206,7 +256,9 @@ public final class CocoDataset implements DetectionDataset, BadImagePolicy {
 
     @Override
     public String loadSummary() {
-        return name + ": " + size() + " images (" + filteredCount + " filtered of " + coco.imageCount + "), "
+        int missing = coco.imageCount - filteredCount - size(); // skipped by skipBadImages
+        return name + ": " + size() + " images (" + filteredCount + " filtered" + (missing > 0 ? ", " + missing
+                + " missing skipped" : "") + " of " + coco.imageCount + "), "
                 + coco.annCount + " annotations (" + droppedCount + " degenerate dropped), " + categories.size()
                 + " categories";
     }

@@ -30,6 +30,8 @@ public final class CocoDatasetFactory implements DatasetFactory<CocoDatasetConfi
         Path images = config.images() == null ? annotations.getParent() : ConfigPaths.resolve(context, config.images());
         boolean filterEmpty = config.filterEmpty() != null ? config.filterEmpty() : context.training();
         int minSize = config.minSize() != null ? config.minSize() : (context.training() ? 32 : 0);
-        return new CocoDataset(CocoFile.read(annotations), images, filterEmpty, minSize, config.skipBadImages());
+        boolean readsImages = context.readsImages();
+        return new CocoDataset(CocoFile.read(annotations, readsImages), images, filterEmpty, minSize,
+                config.skipBadImages(), readsImages);
     }
 }

@@ -25,7 +25,7 @@ public final class CocoFile {
     // images
     int imageCount;
     long[] imageIds = new long[1024];
-    String[] fileNames = new String[1024];
+    String[] fileNames = new String[1024]; // null entries only when file names are not needed
     int[] widths = new int[1024];
     int[] heights = new int[1024];
 
@@ -44,13 +44,24 @@ public final class CocoFile {
     int[] annLines = new int[4096]; // where the annotation starts, for error messages
     int[] annColumns = new int[4096];
 
-    private CocoFile(Path file) {
+    private final boolean needFileNames;
+
+    private CocoFile(Path file, boolean needFileNames) {
         this.file = file;
+        this.needFileNames = needFileNames;
     }
 
     /** Parses {@code file}; bad content fails with one line naming the file, line and column. */
     public static CocoFile read(Path file) {
-        CocoFile coco = new CocoFile(file);
+        return read(file, true);
+    }
+
+    /**
+     * Parses {@code file}. {@code needFileNames}: whether every image needs a {@code file_name};
+     * evaluation does without, as pycocotools (ids, sizes and annotations are what it scores).
+     */
+    public static CocoFile read(Path file, boolean needFileNames) {
+        CocoFile coco = new CocoFile(file, needFileNames);
         try (JsonParser p = new JsonFactory().createParser(file.toFile())) {
             coco.parseRoot(p);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
@@ -114,8 +125,15 @@ public final class CocoFile {
                 default -> p.skipChildren();
             }
         }
-        if (id == null || name == null || width <= 0 || height <= 0) {
-            throw error(start, "image needs 'id', 'file_name' and positive 'width' and 'height'");
+        if (id == null) {
+            throw error(start, "image without 'id'");
+        }
+        if (name == null && needFileNames) {
+            throw error(start, "image " + id + " has no 'file_name', which is needed to read the image"
+                    + " (only evaluation does without)");
+        }
+        if (width <= 0 || height <= 0) {
+            throw error(start, "image " + id + " needs positive 'width' and 'height'");
         }
         if (imageCount == imageIds.length) {
             int n = imageCount * 2;

@@ -3,7 +3,10 @@ package org.retinanet.datasets.coco;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +18,7 @@ import org.retinanet.api.data.DecodedImage;
 import org.retinanet.api.data.DetectionDataset;
 import org.retinanet.api.data.GtBox;
 import org.retinanet.api.data.ImageAnnotations;
+import org.retinanet.api.data.ImageInfo;
 import org.retinanet.api.registry.UserException;
 import org.retinanet.datasets.TestImages;
 
@@ -46,9 +50,10 @@ class CocoDatasetTest {
         return Files.writeString(dir.resolve(name), content);
     }
 
+    /** The annotations only (these tests have no image files; their check is tested below). */
     private DetectionDataset load(Path file, boolean training) {
         return new CocoDatasetFactory().create(new CocoDatasetConfig(file.getFileName().toString(), null, null, null, null),
-                new DatasetContext(dir, training, 0));
+                new DatasetContext(dir, training, 0, false));
     }
 
     @Test
@@ -88,7 +93,7 @@ class CocoDatasetTest {
         assertThat(train.size()).isEqualTo(1);
         assertThat(train.annotations(0).image().id()).isEqualTo(42);
         DetectionDataset noMinSize = new CocoDatasetFactory().create(
-                new CocoDatasetConfig(file.toString(), null, true, 0, null), new DatasetContext(dir, false, 0));
+                new CocoDatasetConfig(file.toString(), null, true, 0, null), new DatasetContext(dir, false, 0, false));
         assertThat(noMinSize.size()).isEqualTo(2);
         assertThat(noMinSize.annotations(1).boxes()).extracting(GtBox::id).containsExactly(16L);
     }
@@ -97,11 +102,13 @@ class CocoDatasetTest {
     void imagesAreDecodedFromTheImageDirectoryAndBadOnesNameTheFile() throws IOException {
         Path images = Files.createDirectories(dir.resolve("imgs"));
         TestImages.solid(images.resolve("a.jpg"), 100, 80, 0x336699);
+        TestImages.solid(images.resolve("empty.jpg"), 64, 48, 0x336699);
         Files.write(images.resolve("small.png"),
                 TestImages.truncated(TestImages.encode(TestImages.halves(30, 20), "png"), 0.5));
         Path file = json("instances.json", GOOD);
         DetectionDataset ds = new CocoDatasetFactory().create(new CocoDatasetConfig("instances.json", "imgs", null, null, null),
                 new DatasetContext(dir, false, 0));
+        Files.delete(images.resolve("empty.jpg")); // gone after the dataset was built
         DecodedImage img = ds.image(0);
         assertThat(img.width()).isEqualTo(100);
         assertThat(img.height()).isEqualTo(80);
@@ -110,6 +117,85 @@ class CocoDatasetTest {
         assertThatThrownBy(() -> ds.image(2)).isInstanceOf(IOException.class)
                 .hasMessageContaining(images.resolve("small.png").toString());
         assertThat(file).exists();
+    }
+
+    @Test
+    void imagesMissingFromTheImageDirectoryFailWhenTheDatasetIsBuilt() throws IOException {
+        Path images = Files.createDirectories(dir.resolve("imgs"));
+        TestImages.solid(images.resolve("a.jpg"), 100, 80, 0x336699);
+        Path file = json("instances.json", GOOD);
+        CocoDatasetConfig config = new CocoDatasetConfig("instances.json", "imgs", null, null, null);
+        assertThatThrownBy(() -> new CocoDatasetFactory().create(config, new DatasetContext(dir, false, 0)))
+                .isInstanceOf(UserException.class)
+                .hasMessage(file + ": 2 of 3 images are missing from " + images + ": empty.jpg, small.png"
+                        + " (skipBadImages: true in the dataset config leaves them out)");
+        // training leaves out the two (no annotation, too small) before looking for their files
+        assertThat(new CocoDatasetFactory().create(config, new DatasetContext(dir, true, 0)).size()).isEqualTo(1);
+
+        Path many = json("many.json", manyImages(9));
+        assertThatThrownBy(() -> load(many, "imgs", false))
+                .hasMessageContaining(": 9 of 9 images are missing from ")
+                .hasMessageContaining(": 0.jpg, 1.jpg, 2.jpg, 3.jpg, 4.jpg and 4 more (skipBadImages");
+        assertThatThrownBy(() -> load(many, "nowhere", false))
+                .isInstanceOf(UserException.class)
+                .hasMessage("image directory " + dir.resolve("nowhere") + " of " + many + " does not exist");
+    }
+
+    @Test
+    void skipBadImagesLeavesMissingImagesOutAndSaysHowManyOnOneLine() throws IOException {
+        Path images = Files.createDirectories(dir.resolve("imgs"));
+        TestImages.solid(images.resolve("a.jpg"), 100, 80, 0x336699);
+        json("instances.json", GOOD);
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        CocoDataset ds;
+        try {
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            ds = (CocoDataset) load(Path.of("instances.json"), "imgs", true);
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(ds.size()).isEqualTo(1);
+        assertThat(ds.annotations(0).image().id()).isEqualTo(42);
+        assertThat(ds.loadSummary()).contains("1 images (0 filtered, 2 missing skipped of 3)");
+        assertThat(captured.toString(StandardCharsets.UTF_8).lines().toList()).containsExactly("retinanet: "
+                + dir.resolve("instances.json") + ": skipped 2 of 3 images missing from " + images
+                + " (skipBadImages): empty.jpg, small.png");
+    }
+
+    @Test
+    void evaluationNeedsNoImageFilesNorFileNamesButReadingImagesDoes() throws IOException {
+        Path file = json("gt.json", """
+                {"images": [{"id": 1, "width": 64, "height": 48}],
+                 "categories": [{"id": 1, "name": "box"}],
+                 "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [4, 4, 20, 20], "area": 400}]}
+                """);
+        CocoDatasetConfig config = new CocoDatasetConfig("gt.json", "nowhere", null, null, null);
+        DetectionDataset gt = new CocoDatasetFactory().create(config, new DatasetContext(dir, false, 0, false));
+        assertThat(gt.annotations(0).image()).isEqualTo(new ImageInfo(1, null, 64, 48));
+        assertThat(gt.annotations(0).boxes()).hasSize(1);
+        assertThatThrownBy(() -> gt.image(0)).isInstanceOf(IOException.class).hasMessageContaining("no 'file_name'");
+        for (boolean training : new boolean[] {true, false}) {
+            assertThatThrownBy(() -> new CocoDatasetFactory().create(config, new DatasetContext(dir, training, 0)))
+                    .isInstanceOf(UserException.class)
+                    .hasMessage(file + " line 1 column 13: image 1 has no 'file_name', which is needed to read the image"
+                            + " (only evaluation does without)");
+        }
+    }
+
+    private DetectionDataset load(Path file, String images, boolean skipBadImages) {
+        return new CocoDatasetFactory().create(new CocoDatasetConfig(file.toString(), images, false, 0, skipBadImages),
+                new DatasetContext(dir, false, 0));
+    }
+
+    /** {@code n} images 0.jpg, 1.jpg, ... without annotations. */
+    private static String manyImages(int n) {
+        StringBuilder sb = new StringBuilder("{\"categories\": [{\"id\": 1}], \"annotations\": [], \"images\": [");
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "" : ", ").append("{\"id\": ").append(i).append(", \"file_name\": \"").append(i)
+                    .append(".jpg\", \"width\": 8, \"height\": 8}");
+        }
+        return sb.append("]}").toString();
     }
 
     @Test

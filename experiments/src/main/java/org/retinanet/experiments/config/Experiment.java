@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.retinanet.api.config.ConfigLoader;
+import org.retinanet.api.data.Category;
 import org.retinanet.api.data.DatasetContext;
 import org.retinanet.api.data.DetectionDataset;
 import org.retinanet.api.registry.Registry;
@@ -57,12 +58,23 @@ public record Experiment(ConfigLoader.Resolved resolved, ExperimentConfig config
             return config.model().numClasses();
         }
         if (config.data() != null && config.data().train() != null) {
-            return trainDataset(registry).categories().size();
+            return categories(registry, false).size();
         }
         if (config.data() != null && config.data().val() != null) {
-            return valDataset(registry).categories().size();
+            return categories(registry, true).size();
         }
         throw new UserException("config " + resolved.origin() + ": set model.numClasses or configure data.train");
+    }
+
+    /**
+     * The categories of {@code data.val} or {@code data.train}, from the annotations only: the
+     * images are neither checked nor read (they may be on another machine).
+     */
+    public List<Category> categories(Registry registry, boolean val) {
+        SplitConfig split = config.data() == null ? null : val ? config.data().val() : config.data().train();
+        DatasetContext annotationsOnly = new DatasetContext(baseDir, !val, config.seed(), false);
+        return registry.dataset(requireSplit(split, val ? "data.val" : "data.train").dataset(), annotationsOnly)
+                .categories();
     }
 
     public String yaml() {

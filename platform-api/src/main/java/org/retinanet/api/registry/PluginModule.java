@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.TypeLiteral;
 import com.google.inject.multibindings.MapBinder;
 import com.google.inject.name.Names;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -14,17 +15,21 @@ import org.retinanet.api.spi.RetinanetPlugin;
 
 /**
  * Binds every discovered factory into a {@code MapBinder<String, ComponentFactory<?>>} per kind
- * (annotated with the kind's name). Duplicate ids within a kind fail here, naming both providers,
- * before Guice would report them less helpfully.
+ * (annotated with the kind's name). The factories are checked when the module is constructed,
+ * before Guice runs: duplicate ids within a kind, ids, and config types are bad plugins (one
+ * line naming the jars), and Guice would log an exception thrown from {@link #configure()} to
+ * stderr before rethrowing it.
  */
 public final class PluginModule extends AbstractModule {
 
     private static final TypeLiteral<ComponentFactory<?>> FACTORY = new TypeLiteral<>() {};
 
     private final List<DiscoveredPlugin> plugins;
+    private final List<ComponentFactory<?>> factories;
 
     public PluginModule(List<DiscoveredPlugin> plugins) {
         this.plugins = List.copyOf(plugins);
+        this.factories = checkedFactories(this.plugins);
     }
 
     @Override
@@ -34,24 +39,39 @@ public final class PluginModule extends AbstractModule {
         for (Kind kind : Kind.values()) {
             binders.put(kind, MapBinder.newMapBinder(binder(), TypeLiteral.get(String.class), FACTORY, Names.named(kind.name())));
         }
-        Map<String, DiscoveredPlugin> owners = new HashMap<>();
+        for (ComponentFactory<?> factory : factories) {
+            binders.get(factory.kind()).addBinding(factory.id()).toInstance(factory);
+        }
+    }
+
+    /** Every plugin's factories in discovery order; fails on the first bad or clashing one. */
+    private static List<ComponentFactory<?>> checkedFactories(List<DiscoveredPlugin> plugins) {
+        List<ComponentFactory<?>> all = new ArrayList<>();
+        Map<String, DiscoveredPlugin> idOwners = new HashMap<>();
+        Map<Class<?>, ComponentFactory<?>> configOwners = new HashMap<>();
         for (DiscoveredPlugin discovered : plugins) {
             for (ComponentFactory<?> factory : factoriesOf(discovered.plugin())) {
-                String key = factory.kind() + "/" + factory.id();
-                DiscoveredPlugin previous = owners.putIfAbsent(key, discovered);
+                DiscoveredPlugin previous = idOwners.putIfAbsent(factory.kind() + "/" + factory.id(), discovered);
                 if (previous != null) {
                     throw new UserException("duplicate " + factory.kind().displayName() + " id '" + factory.id()
                             + "': provided by " + previous.describe() + " and by " + discovered.describe());
                 }
                 checkId(factory, discovered);
-                binders.get(factory.kind()).addBinding(factory.id()).toInstance(factory);
+                ComponentFactory<?> clash = configOwners.putIfAbsent(factory.configType(), factory);
+                if (clash != null) {
+                    throw new UserException("config type " + factory.configType().getName() + " is used by both "
+                            + clash.kind().displayName() + " '" + clash.id() + "' and " + factory.kind().displayName()
+                            + " '" + factory.id() + "': each factory needs its own config record");
+                }
+                all.add(factory);
             }
         }
+        return List.copyOf(all);
     }
 
     /** Every factory a plugin contributes, each checked to sit in the method of its own kind. */
     public static List<ComponentFactory<?>> factoriesOf(RetinanetPlugin plugin) {
-        List<ComponentFactory<?>> all = new java.util.ArrayList<>();
+        List<ComponentFactory<?>> all = new ArrayList<>();
         all.addAll(plugin.backbones());
         all.addAll(plugin.necks());
         all.addAll(plugin.heads());

@@ -71,12 +71,7 @@ public final class Registry {
                     Key.get(new TypeLiteral<Map<String, ComponentFactory<?>>>() {}, Names.named(kind.name())));
             byId.put(kind, new TreeMap<>(factories));
             for (ComponentFactory<?> f : factories.values()) {
-                ComponentFactory<?> clash = byConfigType.put(f.configType(), f);
-                if (clash != null) {
-                    throw new UserException("config type " + f.configType().getName() + " is used by both "
-                            + clash.kind().displayName() + " '" + clash.id() + "' and " + f.kind().displayName() + " '"
-                            + f.id() + "': each factory needs its own config record");
-                }
+                byConfigType.put(f.configType(), f); // unique: PluginModule checked it
             }
         }
         this.mapper = newMapper();
