@@ -63,6 +63,7 @@ final class LoadedModel implements AutoCloseable {
         int numClasses = numClasses(experiment, registry, config);
         Device device = org.retinanet.experiments.train.Devices.parse(
                 deviceName != null ? deviceName : experiment.config().device());
+        org.retinanet.experiments.engine.ConvPath.ensureCorrectFor(device);
         NDManager manager = NDManager.newBaseManager(device);
         try {
             DetectorBuilder.Built built = new DetectorBuilder(registry).buildAndInitialize(withoutInit, numClasses, manager);

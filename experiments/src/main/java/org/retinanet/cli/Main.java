@@ -2,6 +2,7 @@ package org.retinanet.cli;
 
 import java.io.PrintWriter;
 import org.retinanet.api.registry.UserException;
+import org.retinanet.experiments.engine.ConvPath;
 import picocli.CommandLine;
 
 /** Entry point of the {@code retinanet} command. */
@@ -16,7 +17,6 @@ public final class Main {
     /** Runs the command line and returns the exit code: 0 ok, 2 bad input, 1 internal failure. */
     public static int run(String... args) {
         Defaults.apply();
-        Defaults.warnAboutOneDnn();
         RootCommand root = new RootCommand();
         CommandLine cli = new CommandLine(root).setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd.getErr(), root.verbose));
@@ -37,6 +37,13 @@ public final class Main {
             }
             err.flush();
             return 2;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConvPath.UnusableEngineException u) {
+                err.println("error: " + u.getMessage());
+                err.flush();
+                return 1;
+            }
         }
         err.println("internal error: " + e);
         if (verbose) {

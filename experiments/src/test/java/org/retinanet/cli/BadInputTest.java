@@ -94,6 +94,18 @@ class BadInputTest {
     }
 
     /** The last stderr line, which must be the only {@code error:} line (progress notes may precede it). */
+    @Test
+    void aWorkDirectoryThatIsAFileIsBadInput() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("not-a-directory", ".txt");
+        CliRunner.Result train = CliRunner.run("train", "--config", PRESET, "--work-dir", file.toString(), "--max-iters", "1");
+        assertThat(train.exitCode()).as(train.err()).isEqualTo(2);
+        assertThat(onlyErrorLine(train.err())).contains("--work-dir " + file + " is a file, not a directory");
+        CliRunner.Result grid = CliRunner.run("grid", "--config", "demo_quick", "--work-dir", file.toString());
+        assertThat(grid.exitCode()).as(grid.err()).isEqualTo(2);
+        assertThat(onlyErrorLine(grid.err())).contains("--work-dir " + file + " is a file, not a directory");
+        assertThat(java.nio.file.Files.size(file)).isZero();
+    }
+
     private static String errorLine(String stderr) {
         List<String> lines = stderr.strip().lines().toList();
         assertThat(lines.get(lines.size() - 1)).startsWith("error: ");

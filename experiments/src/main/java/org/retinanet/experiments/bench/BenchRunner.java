@@ -8,6 +8,7 @@ import java.util.List;
 import org.retinanet.api.registry.Registry;
 import org.retinanet.api.registry.UserException;
 import org.retinanet.experiments.config.Experiment;
+import org.retinanet.experiments.engine.ConvPath;
 import org.retinanet.experiments.model.DetectorBuilder;
 import org.retinanet.experiments.train.Devices;
 
@@ -51,6 +52,10 @@ public final class BenchRunner {
     public BenchResult run(Experiment experiment, BenchSettings settings, String deviceName, int intraOpThreads) {
         List<String> notes = new ArrayList<>();
         Device device = Devices.parse(deviceName != null ? deviceName : experiment.config().device());
+        ConvPath.Choice conv = ConvPath.ensureCorrectFor(device);
+        if (conv != null) {
+            notes.add("convolutions: " + conv.path() + " (" + ConvPath.isaCap() + ")");
+        }
         int numClasses = numClasses(experiment, notes);
         MemoryProbe.resetPeak();
         Engine.getInstance().setRandomSeed((int) settings.seed());

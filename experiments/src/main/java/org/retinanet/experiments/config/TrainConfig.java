@@ -7,7 +7,9 @@ import java.util.List;
  * Optimisation and schedule, mmdetection's semantics: SGD (torch form) with momentum and weight
  * decay; linear warmup over {@code warmupIters} from {@code warmupRatio * lr}; step decay by
  * {@code stepGamma} at the epochs in {@code steps}; {@code autoScaleLr} scales lr by
- * total batch / {@code baseBatchSize} (mmdetection: 16).
+ * total batch / {@code baseBatchSize} (mmdetection: 16). {@code deterministic}, as mmdetection's
+ * {@code --deterministic}: deterministic cuDNN and algorithms, no cuDNN benchmarking (GPU runs
+ * reproducible, somewhat slower; an operation without a deterministic kernel is then an error).
  */
 public record TrainConfig(
         Integer epochs,
@@ -24,7 +26,8 @@ public record TrainConfig(
         Integer checkpointInterval,
         Integer evalInterval,
         Integer logInterval,
-        Integer keepCheckpoints) {
+        Integer keepCheckpoints,
+        Boolean deterministic) {
 
     public TrainConfig(
             @JsonProperty("epochs") Integer epochs,
@@ -41,7 +44,8 @@ public record TrainConfig(
             @JsonProperty("checkpointInterval") Integer checkpointInterval,
             @JsonProperty("evalInterval") Integer evalInterval,
             @JsonProperty("logInterval") Integer logInterval,
-            @JsonProperty("keepCheckpoints") Integer keepCheckpoints) {
+            @JsonProperty("keepCheckpoints") Integer keepCheckpoints,
+            @JsonProperty("deterministic") Boolean deterministic) {
         this.epochs = epochs == null ? 12 : epochs;
         this.lr = lr == null ? 0.01 : lr;
         this.momentum = momentum == null ? 0.9 : momentum;
@@ -57,6 +61,7 @@ public record TrainConfig(
         this.evalInterval = evalInterval == null ? 1 : evalInterval;
         this.logInterval = logInterval == null ? 50 : logInterval;
         this.keepCheckpoints = keepCheckpoints == null ? 3 : keepCheckpoints;
+        this.deterministic = deterministic != null && deterministic;
         if (this.epochs <= 0 || this.lr <= 0 || this.warmupIters < 0 || this.warmupRatio <= 0 || this.warmupRatio > 1) {
             throw new IllegalArgumentException("train: epochs and lr must be positive, warmupIters >= 0, 0 < warmupRatio <= 1");
         }
@@ -69,6 +74,6 @@ public record TrainConfig(
     }
 
     public static TrainConfig defaults() {
-        return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

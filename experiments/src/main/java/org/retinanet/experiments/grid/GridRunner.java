@@ -123,7 +123,6 @@ public final class GridRunner {
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(run.trainLog().toFile()));
         builder.environment().put("OPT_OUT_TRACKING", "true");
-        builder.environment().putIfAbsent("ONEDNN_MAX_CPU_ISA", "AVX");
         builder.environment().putIfAbsent("THP_MEM_ALLOC_ENABLE", "1");
         Process process = builder.start();
         boolean forwarded = false;

@@ -120,7 +120,7 @@ public final class RunRecord {
         return out;
     }
 
-    private static ObjectNode cpu() {
+    public static ObjectNode cpu() {
         ObjectNode out = JSON.createObjectNode();
         try {
             String info = Files.readString(Path.of("/proc/cpuinfo"));
@@ -139,7 +139,7 @@ public final class RunRecord {
     }
 
     /** GPUs as nvidia-smi lists them (name, memory, driver); none on a CPU machine. */
-    private static ArrayNode gpus() {
+    public static ArrayNode gpus() {
         ArrayNode out = JSON.createArrayNode();
         int count;
         try {

@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,8 @@ import org.retinanet.experiments.config.ExperimentConfig;
 import org.retinanet.experiments.config.SplitConfig;
 import org.retinanet.experiments.config.TrainConfig;
 import org.retinanet.experiments.model.Detector;
+import org.retinanet.experiments.engine.ConvPath;
+import org.retinanet.experiments.engine.Determinism;
 import org.retinanet.experiments.model.DetectorBuilder;
 import org.retinanet.experiments.run.PlatformVersion;
 import org.retinanet.experiments.run.RunDirectory;
@@ -99,6 +102,7 @@ public final class TrainingRun {
             checkSameTotalBatch(cfg.data().train().batchSize() * devices.size());
             checkSameConfig();
         }
+        ConvPath.ensureCorrectFor(devices.get(0));
         // nothing in the run directory changes before its lock is held
         try (RunDirectory.Lock lock = new RunDirectory(runDir).lock()) {
             return run(cfg, devices);
@@ -106,11 +110,26 @@ public final class TrainingRun {
     }
 
     private Result run(ExperimentConfig cfg, List<Device> devices) throws IOException {
+        // libtorch's switches are per process: set for this run, as they were afterwards
+        try (Determinism determinism = Determinism.apply(cfg.train().deterministic())) {
+            return run(cfg, devices, determinism);
+        }
+    }
+
+    private Result run(ExperimentConfig cfg, List<Device> devices, Determinism determinism) throws IOException {
         prepareRunDirectory();
         RunManifest manifest = RunManifest.start(runDir, cfg.name(), cfg.seed(),
                 devices.stream().map(Device::toString).collect(java.util.stream.Collectors.joining(",")),
                 PlatformVersion.get());
-        manifest.record("environment", RunRecord.environment(options.commandLine(), registry));
+        ObjectNode environment = RunRecord.environment(options.commandLine(), registry);
+        ConvPath.Choice conv = ConvPath.current();
+        if (conv != null) {
+            ObjectNode engine = (ObjectNode) environment.get("engine");
+            engine.put("convolutions", conv.path());
+            engine.put("convolutionsWhy", conv.reason());
+        }
+        ((ObjectNode) environment.get("engine")).set("determinism", determinism.state());
+        manifest.record("environment", environment);
         runManifest = manifest;
         long started = System.nanoTime();
         try (RunLog log = options.logs().open(runDir)) {

@@ -18,7 +18,7 @@ class LrScheduleTest {
     private static TrainConfig train(double lr, int warmupIters, double warmupRatio, List<Integer> steps,
             boolean autoScale, int baseBatch) {
         return new TrainConfig(12, lr, null, null, warmupIters, warmupRatio, steps, 0.1, null, autoScale, baseBatch,
-                null, null, null, null);
+                null, null, null, null, null);
     }
 
     /** mmengine's recursive schedule: lr used at every iteration of {@code epochs} epochs. */

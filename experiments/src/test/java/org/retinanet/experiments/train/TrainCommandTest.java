@@ -96,8 +96,7 @@ class TrainCommandTest {
         command.addAll(trainArgs(dir, List.of()));
         Path childLog = tmp.resolve("killed-child.log");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(childLog.toFile());
-        // the same oneDNN cap as surefire and the launcher: the child trains too
-        pb.environment().put("ONEDNN_MAX_CPU_ISA", "AVX");
+        // the child inherits this JVM's environment (oneDNN settings included): the same numerics
         pb.environment().put("THP_MEM_ALLOC_ENABLE", "1");
         pb.environment().put("OPT_OUT_TRACKING", "true");
         Process child = pb.start();
@@ -207,7 +206,6 @@ class TrainCommandTest {
         command.addAll(trainArgs(dir, List.of()));
         Path childLog = tmp.resolve("sigterm-child.log");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(childLog.toFile());
-        pb.environment().put("ONEDNN_MAX_CPU_ISA", "AVX");
         pb.environment().put("THP_MEM_ALLOC_ENABLE", "1");
         pb.environment().put("OPT_OUT_TRACKING", "true");
         Process child = pb.start();
@@ -255,6 +253,22 @@ class TrainCommandTest {
         TinyTraining.Outcome r = run(trainArgs(tmp.resolve("fresh"), List.of(), "--resume", "--max-iters", "1"));
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.err()).contains("--resume: no checkpoint in " + tmp.resolve("fresh") + " yet; starting from the beginning");
+    }
+
+    @Test
+    void deterministicRunsSetLibtorchsSwitchesRecordThemAndPutThemBack() throws Exception {
+        var context = org.retinanet.experiments.engine.TorchContext.get();
+        boolean before = context.deterministicAlgorithms();
+        Path dir = tmp.resolve("deterministic");
+        TinyTraining.Outcome r = run(trainArgs(dir, List.of("train.deterministic=true"), "--max-iters", "1"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode determinism = RunManifest.read(dir).at("/environment/engine/determinism");
+        assertThat(determinism.get("deterministicAlgorithms").asBoolean()).isTrue();
+        assertThat(determinism.get("cudnnDeterministic").asBoolean()).isTrue();
+        assertThat(determinism.get("cudnnBenchmark").asBoolean()).isFalse();
+        assertThat(context.deterministicAlgorithms()).as("put back after the run").isEqualTo(before);
+        JsonNode plain = RunManifest.read(reference).at("/environment/engine/determinism");
+        assertThat(plain.get("deterministicAlgorithms").asBoolean()).isFalse();
     }
 
     private static void signal(String name, Process process) throws Exception {

@@ -148,7 +148,6 @@ public final class SlurmScripts {
         settings.setup().forEach(line -> s.append(line).append('\n'));
         s.append("export OPT_OUT_TRACKING=true\n");
         s.append("export THP_MEM_ALLOC_ENABLE=${THP_MEM_ALLOC_ENABLE:-1}\n");
-        s.append("export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-AVX}   # see the README: oneDNN on AVX-512 CPUs\n");
         s.append("export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}\n");
         s.append("launcher=(").append(launcher()).append(")\n");
     }
