@@ -32,9 +32,9 @@ import org.retinanet.experiments.config.Experiment;
 import org.retinanet.experiments.config.ExperimentConfig;
 import org.retinanet.experiments.config.SplitConfig;
 import org.retinanet.experiments.config.TrainConfig;
-import org.retinanet.experiments.model.Detector;
 import org.retinanet.experiments.engine.ConvPath;
 import org.retinanet.experiments.engine.Determinism;
+import org.retinanet.experiments.model.Detector;
 import org.retinanet.experiments.model.DetectorBuilder;
 import org.retinanet.experiments.run.PlatformVersion;
 import org.retinanet.experiments.run.RunDirectory;
@@ -180,7 +180,9 @@ public final class TrainingRun {
         manifest.record("trainDataset", RunRecord.dataset(trainSet, experiment.resolved().tree().at("/data/train/dataset"),
                 experiment.baseDir()));
         SplitConfig trainSplit = cfg.data().train();
-        int numClasses = experiment.numClasses(registry);
+        // the dataset is at hand: counting its classes again would read its annotations twice
+        Integer configured = cfg.model().numClasses();
+        int numClasses = configured != null ? configured : trainSet.categories().size();
         if (numClasses != trainSet.categories().size()) {
             throw new UserException("config " + experiment.resolved().origin() + ": model.numClasses is " + numClasses
                     + " but the training set " + trainSet.name() + " has " + trainSet.categories().size()
