@@ -48,7 +48,19 @@ public final class GridStatus {
         }
         JsonNode grid = JSON.readTree(index.toFile());
         SlurmExecutor executor = new SlurmExecutor(workDir, null, List.of(), slurm);
-        Map<String, SlurmExecutor.TaskInfo> tasks = executor.submissions().isEmpty() ? Map.of() : executor.taskStates();
+        Map<String, SlurmExecutor.TaskInfo> tasks = Map.of();
+        if (!executor.submissions().isEmpty()) {
+            try {
+                tasks = executor.taskStates();
+            } catch (UserException e) {
+                // the run directories still say where each cell stands
+                System.err.println("retinanet: without Slurm's view of the tasks: " + e.getMessage());
+                Map<String, SlurmExecutor.TaskInfo> known = new java.util.LinkedHashMap<>();
+                executor.latestTasks().forEach((cell, task) -> known.put(cell, new SlurmExecutor.TaskInfo(task, null,
+                        executor.slurmDir().resolve("logs").resolve(task + ".out"))));
+                tasks = known;
+            }
+        }
         List<Row> rows = new ArrayList<>();
         for (JsonNode c : grid.path("cells")) {
             String name = c.path("name").asText();
@@ -57,7 +69,7 @@ public final class GridStatus {
             String slurmText = null;
             String reason = state.finished() ? null : state.error();
             if (task != null) {
-                slurmText = task.task() + " " + (task.state() == null ? "(no longer known to Slurm)" : task.state());
+                slurmText = task.task() + " " + (task.state() == null ? "(state unknown to Slurm now)" : task.state());
                 if (!state.finished() && task.state() != null && SLURM_FAILURES.contains(task.state().state())) {
                     reason = "Slurm: " + task.state() + (reason == null ? "" : "; " + reason) + " (batch log " + task.log() + ")";
                 }

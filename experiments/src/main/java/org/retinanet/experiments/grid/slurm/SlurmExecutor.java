@@ -98,12 +98,15 @@ public final class SlurmExecutor {
                 return new Submitted(null, skipped);
             }
             String arrayJob = slurm.submit(arrayScript, arrayArgs);
-            String reportJob = slurm.submit(reportScript, List.of("--dependency=afterany:" + arrayJob));
             Map<Integer, String> tasks = new TreeMap<>();
             indices.forEach(i -> tasks.put(i, plan.cells().get(i).name()));
-            Submission submission = new Submission(arrayJob, reportJob, tasks, Instant.now().toString());
             List<Submission> all = new ArrayList<>(submissions());
-            all.add(submission);
+            // recorded before anything else can fail: a cell with a queued task is never submitted again
+            all.add(new Submission(arrayJob, null, tasks, Instant.now().toString()));
+            writeAtomically(slurmDir().resolve("submissions.json"), JSON.writeValueAsBytes(all));
+            String reportJob = slurm.submit(reportScript, List.of("--dependency=afterany:" + arrayJob));
+            Submission submission = new Submission(arrayJob, reportJob, tasks, all.get(all.size() - 1).submitted());
+            all.set(all.size() - 1, submission);
             writeAtomically(slurmDir().resolve("submissions.json"), JSON.writeValueAsBytes(all));
             for (Map.Entry<Integer, String> t : tasks.entrySet()) {
                 out.println("[" + t.getValue() + "] submitted as task " + arrayJob + "_" + t.getKey());

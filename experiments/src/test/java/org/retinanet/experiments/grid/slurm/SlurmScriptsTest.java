@@ -126,6 +126,42 @@ class SlurmScriptsTest {
         assertThat(work.resolve("slurm/submissions.json")).doesNotExist();
     }
 
+    @Test
+    void aSubmittedArrayIsRecordedBeforeTheReportJobAndNeverSubmittedTwice() throws Exception {
+        Path work = dir.resolve("work");
+        GridPlan plan = GridPlan.resolve(grid(""), Registry.create(List.of()));
+        List<String> submitted = new java.util.ArrayList<>();
+        SlurmClient refusesReports = new SlurmClient() {
+            @Override
+            public String submit(Path script, List<String> args) {
+                if (script.endsWith(SlurmScripts.REPORT_SCRIPT)) {
+                    throw new UserException("sbatch refused " + script + ": invalid partition");
+                }
+                submitted.add(String.join(" ", args));
+                return "123";
+            }
+
+            @Override
+            public java.util.Map<String, TaskState> states(List<String> arrayJobIds) {
+                return arrayJobIds.contains("123") ? java.util.Map.of("123_0", new TaskState("PENDING", "Priority", null, "squeue"),
+                        "123_1", new TaskState("RUNNING", "None", null, "squeue")) : java.util.Map.of();
+            }
+        };
+        SlurmExecutor executor = new SlurmExecutor(work, SlurmSettings.EMPTY, List.of(), refusesReports);
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> executor.submit(plan, false, quiet)).hasMessageContaining("invalid partition");
+        assertThat(executor.submissions()).singleElement().satisfies(s -> {
+            assertThat(s.arrayJob()).isEqualTo("123");
+            assertThat(s.reportJob()).isNull();
+            assertThat(s.tasks()).containsEntry(0, "lossCls=focal").containsEntry(1, "lossCls=ce");
+        });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(executor.submit(plan, false, new PrintStream(out, true, StandardCharsets.UTF_8)).submission()).isNull();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("[lossCls=focal] already pending as task 123_0")
+                .contains("[lossCls=ce] already running as task 123_1").contains("nothing to submit");
+        assertThat(submitted).containsExactly("--array=0,1");
+    }
+
     private static void bashAccepts(String script) throws Exception {
         Process p = new ProcessBuilder("bash", "-n").redirectErrorStream(true).start();
         p.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
