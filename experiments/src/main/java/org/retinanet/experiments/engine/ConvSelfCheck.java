@@ -78,13 +78,21 @@ public final class ConvSelfCheck {
     }
 
     public static Result run(Device device, Convolution convolution) {
+        return run(device, convolution, SHAPES, 64);
+    }
+
+    /**
+     * {@code shapes}: input N, C, H, W and stride each; {@code filters} 3x3 filters, padding 1. The
+     * broader sweep in docs/benchmarks.md uses it with random shapes.
+     */
+    public static Result run(Device device, Convolution convolution, int[][] shapes, int filters) {
         long t0 = System.nanoTime();
         List<Case> cases = new ArrayList<>();
         try (NDManager host = NDManager.newBaseManager(Device.cpu()); NDManager dev = NDManager.newBaseManager(device)) {
             Engine.getInstance().setRandomSeed(7);
-            for (int[] s : SHAPES) {
+            for (int[] s : shapes) {
                 NDArray x = host.randomNormal(new Shape(s[0], s[1], s[2], s[3]));
-                NDArray w = host.randomNormal(new Shape(64, s[1], 3, 3)).mul(0.1f);
+                NDArray w = host.randomNormal(new Shape(filters, s[1], 3, 3)).mul(0.1f);
                 NDArray[] reference = engineConvolution(x.toType(DataType.FLOAT64, true), w.toType(DataType.FLOAT64, true), s[4]);
                 NDArray[] single = convolution.outputAndInputGradient(x.toDevice(device, true), w.toDevice(device, true), s[4]);
                 cases.add(new Case(String.format("%dx%dx%dx%d stride %d", s[0], s[1], s[2], s[3], s[4]),

@@ -446,7 +446,7 @@ class TrainCommandTest {
         JsonNode manifest = RunManifest.read(reference);
         assertThat(manifest.get("status").asText()).isEqualTo(RunManifest.FINISHED);
         assertThat(manifest.get("iteration").asLong()).isEqualTo(TOTAL_ITERS);
-        assertThat(manifest.get("pytorchVersion").asText()).isEqualTo("2.5.1");
+        assertThat(manifest.get("pytorchVersion").asText()).isEqualTo("2.7.1");
         for (String field : List.of("platformVersion", "djlVersion", "gitCommit", "seed", "device", "startTime", "endTime")) {
             assertThat(manifest.has(field)).as(field).isTrue();
         }
