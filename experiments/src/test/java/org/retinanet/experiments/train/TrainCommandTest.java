@@ -269,6 +269,19 @@ class TrainCommandTest {
         assertThat(context.deterministicAlgorithms()).as("put back after the run").isEqualTo(before);
         JsonNode plain = RunManifest.read(reference).at("/environment/engine/determinism");
         assertThat(plain.get("deterministicAlgorithms").asBoolean()).isFalse();
+
+        // the rest of the run record
+        JsonNode manifest = RunManifest.read(dir);
+        JsonNode environment = manifest.get("environment");
+        assertThat(environment.get("overrides").toString()).contains("train.deterministic=true", "data.train.dataset.numImages=6");
+        assertThat(environment.get("commandLine").get(0).asText()).isEqualTo("retinanet");
+        assertThat(environment.at("/java/version").asText()).isEqualTo(System.getProperty("java.runtime.version"));
+        assertThat(environment.at("/os/arch").asText()).isEqualTo(System.getProperty("os.arch"));
+        assertThat(environment.at("/cpu/isa").isArray()).isTrue();
+        assertThat(environment.at("/engine/convolutions").asText()).isIn("onednn", "native");
+        assertThat(environment.get("plugins").size()).isGreaterThanOrEqualTo(5);
+        assertThat(manifest.at("/trainDataset/images").asInt()).isEqualTo(6);
+        assertThat(manifest.at("/trainDataset/categories").asInt()).isEqualTo(4);
     }
 
     private static void signal(String name, Process process) throws Exception {
