@@ -29,17 +29,7 @@ class GridRunnerTest {
 
     @Test
     void failedCellIsIsolatedAndARerunSkipsFinishedCells() throws Exception {
-        Files.writeString(dir.resolve("tiny.yaml"), """
-                base: retinanet_r18_fpn_shapes
-                model:
-                  neck: {outChannels: 32, norm: none}
-                  head: {featChannels: 32, stackedConvs: 1, norm: none}
-                  inputSize: 64
-                data:
-                  train: {dataset: {numImages: 4, imageSize: 64}, pipeline: {scale: [64, 64]}, batchSize: 2, workers: 1}
-                  val: {dataset: {numImages: 2, imageSize: 64}, pipeline: {scale: [64, 64]}, batchSize: 2, workers: 1}
-                train: {epochs: 1, warmupIters: 1, checkpointInterval: 1, logInterval: 1, gradClipNorm: null}
-                """);
+        TinyCells.write(dir, 4, 2, "{epochs: 1, warmupIters: 1, checkpointInterval: 1, logInterval: 1, gradClipNorm: null}");
         Files.writeString(dir.resolve("grid.yaml"), """
                 base: tiny.yaml
                 axes:
@@ -76,17 +66,7 @@ class GridRunnerTest {
 
     @Test
     void aStopRequestReachesTheRunningCellWhichCheckpointsAndARerunResumesIt() throws Exception {
-        Files.writeString(dir.resolve("tiny.yaml"), """
-                base: retinanet_r18_fpn_shapes
-                model:
-                  neck: {outChannels: 32, norm: none}
-                  head: {featChannels: 32, stackedConvs: 1, norm: none}
-                  inputSize: 64
-                data:
-                  train: {dataset: {numImages: 200, imageSize: 64}, pipeline: {scale: [64, 64]}, batchSize: 2, workers: 1}
-                  val: {dataset: {numImages: 2, imageSize: 64}, pipeline: {scale: [64, 64]}, batchSize: 2, workers: 1}
-                train: {epochs: 1, warmupIters: 1, checkpointInterval: 1000, logInterval: 1}
-                """);
+        TinyCells.write(dir, 200, 2, "{epochs: 1, warmupIters: 1, checkpointInterval: 1000, logInterval: 1}");
         Files.writeString(dir.resolve("grid.yaml"), "base: tiny.yaml\naxes:\n  train.lr: [0.001, 0.002]\n");
         GridSpec spec = GridSpec.read(dir.resolve("grid.yaml"));
         Path work = dir.resolve("work");

@@ -91,15 +91,8 @@ class TrainCommandTest {
     void resumeAfterKillMinus9EndsLikeAnUninterruptedRun() throws Exception {
         Path dir = tmp.resolve("killed");
         Files.createDirectories(dir);
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx2g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "org.retinanet.cli.Main"));
-        command.addAll(trainArgs(dir, List.of()));
         Path childLog = tmp.resolve("killed-child.log");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(childLog.toFile());
-        // the child inherits this JVM's environment (oneDNN settings included): the same numerics
-        pb.environment().put("THP_MEM_ALLOC_ENABLE", "1");
-        pb.environment().put("OPT_OUT_TRACKING", "true");
-        Process child = pb.start();
+        Process child = startChildTraining(dir, childLog);
         Path latest = dir.resolve("checkpoints").resolve("latest");
         try {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
@@ -201,14 +194,8 @@ class TrainCommandTest {
     void sigtermCheckpointsAndExits75AndASecondTrainerIsRefusedMeanwhile() throws Exception {
         Path dir = tmp.resolve("sigterm");
         Files.createDirectories(dir);
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx2g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "org.retinanet.cli.Main"));
-        command.addAll(trainArgs(dir, List.of()));
         Path childLog = tmp.resolve("sigterm-child.log");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(childLog.toFile());
-        pb.environment().put("THP_MEM_ALLOC_ENABLE", "1");
-        pb.environment().put("OPT_OUT_TRACKING", "true");
-        Process child = pb.start();
+        Process child = startChildTraining(dir, childLog);
         try {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             while (!Files.exists(dir.resolve("checkpoints").resolve("latest"))) {
@@ -282,6 +269,20 @@ class TrainCommandTest {
         assertThat(environment.get("plugins").size()).isGreaterThanOrEqualTo(5);
         assertThat(manifest.at("/trainDataset/images").asInt()).isEqualTo(6);
         assertThat(manifest.at("/trainDataset/categories").asInt()).isEqualTo(4);
+    }
+
+    /**
+     * The tiny run in a JVM of its own, output to {@code log}. It inherits this JVM's environment
+     * (oneDNN settings included), so its numbers are the in-process reference run's.
+     */
+    private static Process startChildTraining(Path dir, Path log) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx2g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "org.retinanet.cli.Main"));
+        command.addAll(trainArgs(dir, List.of()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("THP_MEM_ALLOC_ENABLE", "1");
+        pb.environment().put("OPT_OUT_TRACKING", "true");
+        return pb.start();
     }
 
     private static void signal(String name, Process process) throws Exception {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.retinanet.cli.CliRunner;
+import org.retinanet.experiments.grid.TinyCells;
 
 /**
  * {@code grid --executor slurm} against a real Slurm: the single-node cluster that
@@ -46,19 +47,9 @@ class SlurmGridTest {
         Assumptions.abort(why);
     }
 
-    /** A grid of tiny shapes runs ({@code iterations} per cell, 1 thread each) with the given axes. */
+    /** A grid file over {@link TinyCells} ({@code images / 2} iterations per epoch, 2 epochs, 1 thread a cell). */
     private Path grid(String name, int images, String axes) throws Exception {
-        Files.writeString(dir.resolve("tiny.yaml"), """
-                base: retinanet_r18_fpn_shapes
-                model:
-                  neck: {outChannels: 32, norm: none}
-                  head: {featChannels: 32, stackedConvs: 1, norm: none}
-                  inputSize: 64
-                data:
-                  train: {dataset: {numImages: %d, imageSize: 64}, pipeline: {scale: [64, 64]}, batchSize: 2, workers: 1}
-                  val: {dataset: {numImages: 4, imageSize: 64}, pipeline: {scale: [64, 64]}, batchSize: 2, workers: 1}
-                train: {epochs: 2, warmupIters: 1, checkpointInterval: 1000, logInterval: 1, gradClipNorm: null}
-                """.formatted(images));
+        TinyCells.write(dir, images, 4, "{epochs: 2, warmupIters: 1, checkpointInterval: 1000, logInterval: 1, gradClipNorm: null}");
         Path file = dir.resolve(name + ".yaml");
         Files.writeString(file, "base: tiny.yaml\n" + axes + """
                 executor: {type: slurm, cpusPerTask: 1, mem: 3G, maxConcurrent: 2}
