@@ -54,6 +54,19 @@ class GridRunnerTest {
         assertThat(EventFileReader.read(rootEvents).events().stream().flatMap(e -> e.values().stream())
                 .anyMatch(v -> v.tag().equals("_hparams_/experiment"))).isTrue();
 
+        // grid --status reads the same from the run directories (a local grid: no Slurm column)
+        ByteArrayOutputStream status = new ByteArrayOutputStream();
+        new GridStatus(work, new org.retinanet.experiments.grid.slurm.SlurmClient())
+                .print(new PrintStream(status, true, StandardCharsets.UTF_8), false);
+        List<String> lines = status.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines.get(0)).endsWith(": 2 cells (1 finished, 1 failed)");
+        assertThat(lines.get(1)).startsWith("cell").doesNotContain("slurm");
+        assertThat(lines.get(2)).startsWith("lr=0.001").contains("finished").contains(" 2 ");
+        assertThat(lines.get(3)).startsWith("lr=1.0E12").contains("failed").contains("non-finite");
+        List<GridStatus.Row> rows = new GridStatus(work, null).rows();
+        assertThat(rows.get(0).ap()).isNotNull();
+        assertThat(rows.get(0).loss()).isNotNull();
+
         FileTime finishedAt = Files.getLastModifiedTime(good.resolve("metrics.json"));
         ByteArrayOutputStream log2 = new ByteArrayOutputStream();
         List<GridRunner.Outcome> second = new GridRunner(spec, work, 1, List.of(), registry, 0)
