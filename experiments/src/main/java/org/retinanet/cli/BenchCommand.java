@@ -2,7 +2,6 @@ package org.retinanet.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.retinanet.api.registry.UserException;
@@ -13,6 +12,7 @@ import org.retinanet.experiments.bench.BenchSettings;
 import org.retinanet.experiments.bench.BenchText;
 import org.retinanet.experiments.bench.PublishedTableBench;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -32,8 +32,8 @@ final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE|PRESET", description = "Config file or preset name.")
-    String config;
+    @Mixin
+    ConfigOptions configOptions;
 
     @Option(names = "--table", description = "Run every preset of the published table (inference, batch 1, 800x1333 unless given).")
     boolean table;
@@ -54,8 +54,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "W", description = "Untimed warmup steps (default 2; 1 with --table).")
     Integer warmup;
 
-    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", description = "Device (overrides the config's).")
-    String device;
+    @Mixin
+    DeviceOption deviceOption;
 
     @Option(names = "--threads", paramLabel = "N", description = "Engine intra-op threads (default: the engine's).")
     Integer threads;
@@ -70,8 +70,6 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the weights and synthetic data (default 0).")
     long seed;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config value (dotted path; repeatable).")
-    List<String> overrides = new ArrayList<>();
 
     @Option(names = "--profile", description = "Also sample the steps with JDK Flight Recorder and report where the time goes"
             + " by component (target assignment apart from the loss functions, Java code apart from engine calls).")
@@ -82,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (table == (config != null)) {
+        if (table == (configOptions.config != null)) {
             throw new UserException(table ? "--table runs the published presets: leave out --config"
                     : "give --config FILE|PRESET, or --table");
         }
@@ -90,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
         int intraOp = BenchRunner.intraOpThreads(threads);
         var registry = root.registry();
         if (table) {
-            List<PublishedTableBench.Row> rows = new PublishedTableBench(registry).run(overrides, settings, device, intraOp,
+            List<PublishedTableBench.Row> rows = new PublishedTableBench(registry).run(configOptions.overrides, settings, deviceOption.device, intraOp,
                     System.err);
             if (json) {
                 System.out.println(JSON.writeValueAsString(rows));
@@ -101,11 +99,13 @@ final class BenchCommand implements Callable<Integer> {
         }
         BenchRunner runner = new BenchRunner(registry);
         if (!profile) {
-            BenchResult result = runner.run(config, overrides, settings, device, intraOp);
+            BenchResult result = runner.run(configOptions.config, configOptions.overrides, settings, deviceOption.device,
+                    intraOp);
             System.out.print(json ? JSON.writeValueAsString(result) + "\n" : BenchText.format(result));
             return 0;
         }
-        StepProfile.Profiled<BenchResult> p = StepProfile.record(() -> runner.run(config, overrides, settings, device, intraOp));
+        StepProfile.Profiled<BenchResult> p = StepProfile.record(() -> runner.run(configOptions.config, configOptions.overrides, settings,
+                deviceOption.device, intraOp));
         if (json) {
             com.fasterxml.jackson.databind.node.ObjectNode node = JSON.valueToTree(p.result());
             node.set("profile", JSON.valueToTree(p.profile()));

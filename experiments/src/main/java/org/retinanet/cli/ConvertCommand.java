@@ -2,15 +2,14 @@ package org.retinanet.cli;
 
 import ai.djl.ndarray.NDArray;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.retinanet.api.model.TorchNames;
 import org.retinanet.api.registry.UserException;
 import org.retinanet.api.statedict.StateDict;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -27,8 +26,8 @@ final class ConvertCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE|PRESET", description = "Config file or preset name.")
-    String config;
+    @Mixin
+    ConfigOptions configOptions;
 
     @Option(names = "--weights", paramLabel = "FILE", description = "Checkpoint to convert (default: the config's model.init).")
     Path weights;
@@ -36,15 +35,14 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE.safetensors", description = "File to write.")
     Path out;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config value (dotted path; repeatable).")
-    List<String> overrides = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         if (!out.getFileName().toString().endsWith(".safetensors")) {
             throw new UserException("--out " + out + ": the output is a .safetensors file; name it *.safetensors");
         }
-        try (LoadedModel model = LoadedModel.open(root.registry(), config, overrides, weights, "cpu")) {
+        try (LoadedModel model = LoadedModel.open(root.registry(), configOptions.required(), configOptions.overrides, weights,
+                "cpu")) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             TorchNames.parameters(model.detector).forEach((k, p) -> tensors.put(k, p.getArray()));
             StateDict.writeSafetensors(tensors, out);

@@ -3,7 +3,6 @@ package org.retinanet.cli;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +13,7 @@ import org.retinanet.experiments.model.Detector;
 import org.retinanet.experiments.model.DetectorBuilder;
 import org.retinanet.experiments.Presets;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -25,11 +25,9 @@ final class InspectCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE|PRESET", description = "Config file or preset name.")
-    String config;
+    @Mixin
+    ConfigOptions configOptions;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config value (dotted path; repeatable).")
-    List<String> overrides = new ArrayList<>();
 
     @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
@@ -46,11 +44,8 @@ final class InspectCommand implements Callable<Integer> {
             Presets.names().forEach(System.out::println);
             return 0;
         }
-        if (config == null) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--config is required");
-        }
         Registry registry = root.registry();
-        Experiment experiment = Experiment.load(config, overrides, registry);
+        Experiment experiment = configOptions.load(registry);
         Map<String, Long> counts = noModel ? Map.of() : parameterCounts(experiment, registry);
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();

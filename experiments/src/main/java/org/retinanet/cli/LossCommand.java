@@ -23,6 +23,7 @@ import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
 import org.retinanet.api.registry.UserException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -45,8 +46,8 @@ final class LossCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE|PRESET", description = "Config file or preset name.")
-    String config;
+    @Mixin
+    ConfigOptions configOptions;
 
     @Option(names = "--weights", paramLabel = "FILE", description = "Whole-detector checkpoint (default: the config's model.init).")
     Path weights;
@@ -63,11 +64,9 @@ final class LossCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Machine-readable output, with the value of every batch.")
     boolean json;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config value (dotted path; repeatable).")
-    List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", description = "Device (overrides the config's).")
-    String device;
+    @Mixin
+    DeviceOption deviceOption;
 
     /** The losses of one batch. */
     record BatchLoss(List<Long> imageIds, List<String> files, Map<String, Double> values, Double numPositives) {
@@ -89,7 +88,8 @@ final class LossCommand implements Callable<Integer> {
             throw new UserException("--batch-size must be >= 1, got " + batchSize);
         }
         var registry = root.registry();
-        try (LoadedModel model = LoadedModel.open(registry, config, overrides, weights, device)) {
+        try (LoadedModel model = LoadedModel.open(registry, configOptions.required(), configOptions.overrides, weights,
+                deviceOption.device)) {
             Summary summary = run(model, annotations, imagesDir, batchSize);
             print(summary);
             return 0;

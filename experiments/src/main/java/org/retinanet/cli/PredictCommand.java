@@ -20,6 +20,7 @@ import org.retinanet.api.registry.UserException;
 import org.retinanet.experiments.train.Drawing;
 import org.retinanet.experiments.train.Inference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -40,8 +41,8 @@ final class PredictCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE|PRESET", description = "Config file or preset name.")
-    String config;
+    @Mixin
+    ConfigOptions configOptions;
 
     @Option(names = "--weights", paramLabel = "FILE",
             description = "Whole-detector checkpoint: torchvision state_dict, mmdetection checkpoint or our .safetensors"
@@ -58,16 +59,15 @@ final class PredictCommand implements Callable<Integer> {
             description = "Also draw the detections (score >= 0.3); with several images, FILE_<image stem>.png each.")
     Path draw;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config value (dotted path; repeatable).")
-    List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", description = "Device (overrides the config's).")
-    String device;
+    @Mixin
+    DeviceOption deviceOption;
 
     @Override
     public Integer call() throws Exception {
         var registry = root.registry();
-        try (LoadedModel model = LoadedModel.open(registry, config, overrides, weights, device)) {
+        try (LoadedModel model = LoadedModel.open(registry, configOptions.required(), configOptions.overrides, weights,
+                deviceOption.device)) {
             DetectionDataset dataset = imageDataset(model, images);
             List<Detection> detections = detect(model, dataset);
             List<Category> categories = categories(model);

@@ -15,6 +15,7 @@ import org.retinanet.experiments.train.TrainingStoppedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -28,14 +29,12 @@ final class TrainCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE|PRESET", description = "Config file or preset name.")
-    String config;
+    @Mixin
+    ConfigOptions configOptions;
 
     @Option(names = "--work-dir", required = true, paramLabel = "DIR", description = "Run directory.")
     Path workDir;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config value (dotted path; repeatable).")
-    List<String> overrides = new ArrayList<>();
 
     @Option(names = "--resume", description = "Continue from the latest checkpoint in the work directory.")
     boolean resume;
@@ -43,8 +42,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-iters", paramLabel = "N", description = "Stop after N iterations (smoke tests, quick looks).")
     Long maxIters;
 
-    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", description = "Device (overrides the config's).")
-    String device;
+    @Mixin
+    DeviceOption deviceOption;
 
     @Option(names = "--gpus", paramLabel = "N", description = {
             "Data-parallel training on N GPUs from --device's index on; the config's batch size is per GPU.",
@@ -70,9 +69,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserException("--max-iters must be positive, got " + maxIters);
         }
         var registry = root.registry();
-        Experiment experiment = Experiment.load(config, overrides, registry);
+        Experiment experiment = configOptions.load(registry);
         TrainingRun run = new TrainingRun(registry, experiment, workDir,
-                new TrainingRun.Options(resume, maxIters, device, gpus, progress, TensorBoardLog::new, StopSignal.install(),
+                new TrainingRun.Options(resume, maxIters, deviceOption.device, gpus, progress, TensorBoardLog::new, StopSignal.install(),
                         commandLine()));
         try {
             TrainingRun.Result result = run.run();
