@@ -2,7 +2,6 @@ package org.retinanet.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.retinanet.api.registry.UserException;
@@ -18,6 +17,7 @@ import org.retinanet.experiments.report.ReportBuilder;
 import org.retinanet.experiments.run.RunDirectory;
 import org.retinanet.experiments.train.StopSignal;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -57,40 +57,8 @@ final class GridCommand implements Callable<Integer> {
     @Option(names = "--jobs", paramLabel = "N", description = "local: cells run at once (default 1; one GPU each when GPUs exist).")
     Integer jobs;
 
-    @Option(names = "--partition", paramLabel = "P", description = "slurm: --partition.")
-    String partition;
-
-    @Option(names = "--account", paramLabel = "A", description = "slurm: --account.")
-    String account;
-
-    @Option(names = "--qos", paramLabel = "Q", description = "slurm: --qos.")
-    String qos;
-
-    @Option(names = "--time", paramLabel = "T", description = "slurm: time limit per task (--time), e.g. 1-00:00:00.")
-    String time;
-
-    @Option(names = "--gpus-per-task", paramLabel = "N", description = "slurm: GPUs per cell (--gres=gpu:N); N > 1 trains data-parallel.")
-    Integer gpusPerTask;
-
-    @Option(names = "--cpus-per-task", paramLabel = "N", description = "slurm: CPUs per cell; also its libtorch threads.")
-    Integer cpusPerTask;
-
-    @Option(names = "--mem", paramLabel = "M", description = "slurm: memory per cell (--mem), e.g. 32G.")
-    String mem;
-
-    @Option(names = "--max-concurrent", paramLabel = "K", description = "slurm: tasks running at once (--array=...%K).")
-    Integer maxConcurrent;
-
-    @Option(names = "--signal-seconds", paramLabel = "S", description = "slurm: warn a task S seconds before its time"
-            + " limit; it checkpoints and requeues itself (default 120).")
-    Integer signalSeconds;
-
-    @Option(names = "--sbatch-arg", paramLabel = "ARG", description = "slurm: a further sbatch argument, verbatim (repeatable).")
-    List<String> sbatchArgs = new ArrayList<>();
-
-    @Option(names = "--launcher", paramLabel = "CMD", description = "slurm: the command that starts the platform on the"
-            + " nodes (default: this JVM and class path), e.g. /shared/retinanet/retinanet.")
-    String launcher;
+    @Mixin
+    SlurmOptions slurmOptions;
 
     @Override
     public Integer call() throws Exception {
@@ -105,8 +73,7 @@ final class GridCommand implements Callable<Integer> {
             throw new UserException("grid: --work-dir " + workDir + " is a file, not a directory");
         }
         GridSpec spec = Files.exists(Path.of(config)) ? GridSpec.read(Path.of(config)) : GridSpec.builtin(config);
-        ExecutorSettings settings = spec.executor().overriddenBy(executor, jobs, new SlurmSettings(partition, account, qos,
-                time, gpusPerTask, cpusPerTask, mem, maxConcurrent, signalSeconds, sbatchArgs, List.of(), launcher));
+        ExecutorSettings settings = spec.executor().overriddenBy(executor, jobs, slurmOptions.settings());
         if (settings.type().equals(ExecutorSettings.SLURM)) {
             return submit(spec, settings.slurm());
         }
