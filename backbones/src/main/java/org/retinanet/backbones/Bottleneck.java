@@ -8,8 +8,16 @@ final class Bottleneck extends ResidualBlock {
 
     static final int EXPANSION = 4;
 
-    Bottleneck(int inChannels, int planes, int width, int groups, int stride, Style style, NormOptions norm,
-            boolean frozen, boolean zeroInitResidual) {
+    Bottleneck(
+            int inChannels,
+            int planes,
+            int width,
+            int groups,
+            int stride,
+            Style style,
+            NormOptions norm,
+            boolean frozen,
+            boolean zeroInitResidual) {
         int outChannels = planes * EXPANSION;
         int conv1Stride = style == Style.CAFFE ? stride : 1;
         int conv2Stride = style == Style.CAFFE ? 1 : stride;

@@ -2,9 +2,9 @@ package org.retinanet.backbones;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
@@ -29,8 +29,9 @@ final class Convs {
                 .optGroups(groups)
                 .optBias(false)
                 .build();
-        conv.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
-                XavierInitializer.FactorType.OUT, 2), Parameter.Type.WEIGHT);
+        conv.setInitializer(
+                new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.OUT, 2),
+                Parameter.Type.WEIGHT);
         return conv;
     }
 

@@ -22,8 +22,10 @@ final class Downsample extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(Convs.run(norm, store, Convs.run(conv, store, inputs.singletonOrThrow(), training), training));
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(
+                Convs.run(norm, store, Convs.run(conv, store, inputs.singletonOrThrow(), training), training));
     }
 
     @Override

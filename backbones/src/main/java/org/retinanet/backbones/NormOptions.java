@@ -35,7 +35,12 @@ public record NormOptions(NormType type, int groups, boolean normEval, boolean a
             throw new UserException("model.backbone.normGroups: " + groups + " groups do not divide the " + channels
                     + " channels of a norm layer; choose a divisor of every layer's channels (e.g. 32)");
         }
-        return GroupNorm2d.builder().setGroups(groups).setChannels(channels).optEps(eps).optAffineTrainable(trainable)
-                .optZeroInitWeight(zeroInit).build();
+        return GroupNorm2d.builder()
+                .setGroups(groups)
+                .setChannels(channels)
+                .optEps(eps)
+                .optAffineTrainable(trainable)
+                .optZeroInitWeight(zeroInit)
+                .build();
     }
 }

@@ -13,9 +13,21 @@ import org.retinanet.api.config.BackboneConfig;
  * @param groups cardinality, default 32
  * @param baseWidth width per group, default 4
  */
-public record ResNeXtConfig(Integer depth, Integer groups, Integer baseWidth, Style style, List<Integer> outIndices,
-        Integer frozenStages, Boolean normEval, NormType norm, Integer normGroups, Double normEps, Boolean normAffineTrainable,
-        Boolean zeroInitResidual, InitConfig init) implements BackboneConfig {
+public record ResNeXtConfig(
+        Integer depth,
+        Integer groups,
+        Integer baseWidth,
+        Style style,
+        List<Integer> outIndices,
+        Integer frozenStages,
+        Boolean normEval,
+        NormType norm,
+        Integer normGroups,
+        Double normEps,
+        Boolean normAffineTrainable,
+        Boolean zeroInitResidual,
+        InitConfig init)
+        implements BackboneConfig {
 
     static final Set<Integer> DEPTHS = Set.of(50, 101, 152);
 
@@ -46,8 +58,17 @@ public record ResNeXtConfig(Integer depth, Integer groups, Integer baseWidth, St
     }
 
     ResNetSettings settings() {
-        return new ResNetSettings("resnext" + depth + "_" + groups + "x" + baseWidth + "d", true,
-                ResNetSettings.stageBlocks(depth), groups, baseWidth, style, outIndices, frozenStages,
-                new NormOptions(norm, normGroups, normEval, normAffineTrainable, normEps.floatValue()), zeroInitResidual, init);
+        return new ResNetSettings(
+                "resnext" + depth + "_" + groups + "x" + baseWidth + "d",
+                true,
+                ResNetSettings.stageBlocks(depth),
+                groups,
+                baseWidth,
+                style,
+                outIndices,
+                frozenStages,
+                new NormOptions(norm, normGroups, normEval, normAffineTrainable, normEps.floatValue()),
+                zeroInitResidual,
+                init);
     }
 }

@@ -85,8 +85,16 @@ public final class ResNet extends AbstractBlock implements Backbone {
             int in = b == 0 ? inChannels : settings.stageChannels(stage);
             int s = b == 0 ? stride : 1;
             if (settings.bottleneck()) {
-                layer.add(new Bottleneck(in, planes, settings.bottleneckWidth(stage), settings.groups(), s,
-                        settings.style(), norm, frozen, settings.zeroInitResidual()));
+                layer.add(new Bottleneck(
+                        in,
+                        planes,
+                        settings.bottleneckWidth(stage),
+                        settings.groups(),
+                        s,
+                        settings.style(),
+                        norm,
+                        frozen,
+                        settings.zeroInitResidual()));
             } else {
                 layer.add(new BasicBlock(in, planes, s, norm, frozen, settings.zeroInitResidual()));
             }
@@ -118,7 +126,8 @@ public final class ResNet extends AbstractBlock implements Backbone {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         checkInput(x.getShape());
         boolean stemTraining = training && settings.frozenStages() < 0;
@@ -138,7 +147,8 @@ public final class ResNet extends AbstractBlock implements Backbone {
 
     private void checkInput(Shape shape) {
         if (shape.dimension() != 4 || shape.get(1) != 3) {
-            throw new IllegalArgumentException(settings.name() + ": expects images of shape (N, 3, H, W), got " + shape);
+            throw new IllegalArgumentException(
+                    settings.name() + ": expects images of shape (N, 3, H, W), got " + shape);
         }
     }
 
@@ -203,8 +213,10 @@ public final class ResNet extends AbstractBlock implements Backbone {
             throw new IOException("init.checkpoint " + file + ": no such file");
         }
         try (StateDict stateDict = StateDict.read(file, manager)) {
-            return Optional.of(stateDict.loadInto(TorchNames.parameters(this),
-                    checkpointImport.options(stateDict.tensors().keySet(), settings.init().strict())));
+            return Optional.of(stateDict.loadInto(
+                    TorchNames.parameters(this),
+                    checkpointImport.options(
+                            stateDict.tensors().keySet(), settings.init().strict())));
         }
     }
 

@@ -24,9 +24,19 @@ import org.retinanet.api.config.BackboneConfig;
  *     (mmdetection's ResNet; torchvision's default is false); no effect on loaded weights
  * @param init pretrained checkpoint; default none
  */
-public record ResNetConfig(Integer depth, Style style, List<Integer> outIndices, Integer frozenStages,
-        Boolean normEval, NormType norm, Integer normGroups, Double normEps, Boolean normAffineTrainable,
-        Boolean zeroInitResidual, InitConfig init) implements BackboneConfig {
+public record ResNetConfig(
+        Integer depth,
+        Style style,
+        List<Integer> outIndices,
+        Integer frozenStages,
+        Boolean normEval,
+        NormType norm,
+        Integer normGroups,
+        Double normEps,
+        Boolean normAffineTrainable,
+        Boolean zeroInitResidual,
+        InitConfig init)
+        implements BackboneConfig {
 
     static final Set<Integer> DEPTHS = Set.of(18, 34, 50, 101, 152);
 
@@ -53,13 +63,32 @@ public record ResNetConfig(Integer depth, Style style, List<Integer> outIndices,
     }
 
     public ResNetConfig withDepth(int newDepth) {
-        return new ResNetConfig(newDepth, style, outIndices, frozenStages, normEval, norm, normGroups, normEps,
-                normAffineTrainable, zeroInitResidual, init);
+        return new ResNetConfig(
+                newDepth,
+                style,
+                outIndices,
+                frozenStages,
+                normEval,
+                norm,
+                normGroups,
+                normEps,
+                normAffineTrainable,
+                zeroInitResidual,
+                init);
     }
 
     ResNetSettings settings() {
-        return new ResNetSettings("resnet" + depth, depth >= 50, ResNetSettings.stageBlocks(depth), 1, 64, style,
-                outIndices, frozenStages, new NormOptions(norm, normGroups, normEval, normAffineTrainable, normEps.floatValue()),
-                zeroInitResidual, init);
+        return new ResNetSettings(
+                "resnet" + depth,
+                depth >= 50,
+                ResNetSettings.stageBlocks(depth),
+                1,
+                64,
+                style,
+                outIndices,
+                frozenStages,
+                new NormOptions(norm, normGroups, normEval, normAffineTrainable, normEps.floatValue()),
+                zeroInitResidual,
+                init);
     }
 }

@@ -14,8 +14,17 @@ import java.util.Set;
  * @param outIndices 0-based stages returned (0 = C2 ... 3 = C5), increasing
  * @param frozenStages -1: nothing frozen; 0: stem; n: stem and stages 1..n
  */
-public record ResNetSettings(String name, boolean bottleneck, List<Integer> stageBlocks, int groups, int baseWidth,
-        Style style, List<Integer> outIndices, int frozenStages, NormOptions norm, boolean zeroInitResidual,
+public record ResNetSettings(
+        String name,
+        boolean bottleneck,
+        List<Integer> stageBlocks,
+        int groups,
+        int baseWidth,
+        Style style,
+        List<Integer> outIndices,
+        int frozenStages,
+        NormOptions norm,
+        boolean zeroInitResidual,
         InitConfig init) {
 
     public static final int STAGES = 4;
@@ -57,7 +66,11 @@ public record ResNetSettings(String name, boolean bottleneck, List<Integer> stag
     static void checkDepth(Integer depth, Set<Integer> allowed) {
         if (!allowed.contains(depth)) {
             throw new IllegalArgumentException("depth: " + depth + " is not one of "
-                    + allowed.stream().sorted().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse(""));
+                    + allowed.stream()
+                            .sorted()
+                            .map(String::valueOf)
+                            .reduce((a, b) -> a + ", " + b)
+                            .orElse(""));
         }
     }
 
@@ -105,7 +118,8 @@ public record ResNetSettings(String name, boolean bottleneck, List<Integer> stag
             return style == Style.PYTORCH && norm != NormType.FROZEN_BN;
         }
         if (given && norm == NormType.FROZEN_BN) {
-            throw new IllegalArgumentException("normAffineTrainable: true contradicts norm frozen_bn (nothing in it trains)");
+            throw new IllegalArgumentException(
+                    "normAffineTrainable: true contradicts norm frozen_bn (nothing in it trains)");
         }
         return given;
     }

@@ -22,9 +22,19 @@ final class Backbones {
     private Backbones() {}
 
     /** A resnet config; zero-init residual is off so that every random-init branch gets gradients. */
-    static ResNetConfig resnet(int depth, Style style, Integer frozenStages, Boolean normEval, NormType norm,
-            String checkpoint) {
-        return new ResNetConfig(depth, style, null, frozenStages, normEval, norm, null, null, null, false,
+    static ResNetConfig resnet(
+            int depth, Style style, Integer frozenStages, Boolean normEval, NormType norm, String checkpoint) {
+        return new ResNetConfig(
+                depth,
+                style,
+                null,
+                frozenStages,
+                normEval,
+                norm,
+                null,
+                null,
+                null,
+                false,
                 checkpoint == null ? null : new InitConfig(checkpoint, null));
     }
 

@@ -29,7 +29,17 @@ class CheckpointLoadTest {
     }
 
     private static ResNetConfig withCheckpoint(int depth, String fixture, Boolean strict) {
-        return new ResNetConfig(depth, null, null, null, null, null, null, null, null, null,
+        return new ResNetConfig(
+                depth,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
                 new InitConfig(Backbones.fixture(fixture).toString(), strict));
     }
 
@@ -65,8 +75,10 @@ class CheckpointLoadTest {
     void missingKeysAreAnErrorUnlessNotStrict() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             ResNet strict = initialised(withCheckpoint(34, "resnet18.pth", null), manager);
-            assertThatThrownBy(() -> strict.loadPretrained(manager)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("missing").hasMessageContaining("layer1.2.conv1.weight");
+            assertThatThrownBy(() -> strict.loadPretrained(manager))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("missing")
+                    .hasMessageContaining("layer1.2.conv1.weight");
             ResNet lenient = initialised(withCheckpoint(34, "resnet18.pth", false), manager);
             LoadReport report = lenient.loadPretrained(manager).orElseThrow();
             assertThat(report.missing()).contains("layer1.2.conv1.weight", "layer3.5.bn2.running_var");
@@ -78,24 +90,43 @@ class CheckpointLoadTest {
     @Test
     void noCheckpointLoadsNothingAndBadPathsAreNamed() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
-            assertThat(Backbones.build(ResNetConfig.defaults()).loadPretrained(manager)).isEmpty();
-            ResNet missing = Backbones.build(new ResNetConfig(18, null, null, null, null, null, null, null, null, null,
+            assertThat(Backbones.build(ResNetConfig.defaults()).loadPretrained(manager))
+                    .isEmpty();
+            ResNet missing = Backbones.build(new ResNetConfig(
+                    18,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
                     new InitConfig("/nonexistent/resnet18.pth", null)));
-            assertThatThrownBy(() -> missing.loadPretrained(manager)).isInstanceOf(IOException.class)
+            assertThatThrownBy(() -> missing.loadPretrained(manager))
+                    .isInstanceOf(IOException.class)
                     .hasMessageContaining("/nonexistent/resnet18.pth");
         }
     }
 
     @Test
     void detectorPrefixIsRecognised() {
-        assertThat(CheckpointImport.detectorPrefix(List.of("backbone.body.conv1.weight", "backbone.fpn.x"))).isEqualTo("backbone.body.");
-        assertThat(CheckpointImport.detectorPrefix(List.of("neck.a", "backbone.conv1.weight"))).isEqualTo("backbone.");
-        assertThat(CheckpointImport.detectorPrefix(List.of("module.backbone.conv1.weight"))).isEqualTo("backbone.");
-        assertThat(CheckpointImport.detectorPrefix(List.of("conv1.weight", "fc.weight"))).isEmpty();
+        assertThat(CheckpointImport.detectorPrefix(List.of("backbone.body.conv1.weight", "backbone.fpn.x")))
+                .isEqualTo("backbone.body.");
+        assertThat(CheckpointImport.detectorPrefix(List.of("neck.a", "backbone.conv1.weight")))
+                .isEqualTo("backbone.");
+        assertThat(CheckpointImport.detectorPrefix(List.of("module.backbone.conv1.weight")))
+                .isEqualTo("backbone.");
+        assertThat(CheckpointImport.detectorPrefix(List.of("conv1.weight", "fc.weight")))
+                .isEmpty();
         var options = new CheckpointImport(NormType.BN).options(List.of("backbone.body.conv1.weight"), true);
         assertThat(options.rename().apply("backbone.body.layer1.0.bn1.weight")).isEqualTo("layer1.0.bn1.weight");
-        assertThat(options.rename().apply("backbone.fpn.inner_blocks.0.0.weight")).isNull();
-        assertThat(options.ignoredOnPurpose().test("backbone.fpn.inner_blocks.0.0.weight")).isTrue();
-        assertThat(options.ignoredOnPurpose().test("backbone.body.conv1.weight")).isFalse();
+        assertThat(options.rename().apply("backbone.fpn.inner_blocks.0.0.weight"))
+                .isNull();
+        assertThat(options.ignoredOnPurpose().test("backbone.fpn.inner_blocks.0.0.weight"))
+                .isTrue();
+        assertThat(options.ignoredOnPurpose().test("backbone.body.conv1.weight"))
+                .isFalse();
     }
 }

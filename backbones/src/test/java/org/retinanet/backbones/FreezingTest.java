@@ -69,13 +69,20 @@ class FreezingTest {
             for (String key : grads.keySet()) {
                 boolean frozen = key.startsWith("conv1.") || key.startsWith("bn1.") || key.startsWith("layer1.");
                 if (key.contains("running_")) {
-                    assertThat(after.get(key).contentEquals(before.get(key))).as(key + " unchanged").isEqualTo(frozen);
+                    assertThat(after.get(key).contentEquals(before.get(key)))
+                            .as(key + " unchanged")
+                            .isEqualTo(frozen);
                     assertThat(grads.get(key)).as(key).isNull();
                 } else if (frozen) {
-                    assertThat(nonZero(grads.get(key))).as(key + " has no gradient").isFalse();
-                    assertThat(TorchNames.parameters(backbone).get(key).requiresGradient()).isFalse();
+                    assertThat(nonZero(grads.get(key)))
+                            .as(key + " has no gradient")
+                            .isFalse();
+                    assertThat(TorchNames.parameters(backbone).get(key).requiresGradient())
+                            .isFalse();
                 } else {
-                    assertThat(nonZero(grads.get(key))).as(key + " has a gradient").isTrue();
+                    assertThat(nonZero(grads.get(key)))
+                            .as(key + " has a gradient")
+                            .isTrue();
                 }
             }
         }
@@ -89,7 +96,8 @@ class FreezingTest {
             Map<String, NDArray> before = runningStats(backbone);
             Map<String, NDArray> grads = trainStep(backbone, manager);
             Map<String, NDArray> after = runningStats(backbone);
-            before.forEach((key, value) -> assertThat(after.get(key).contentEquals(value)).as(key).isTrue());
+            before.forEach((key, value) ->
+                    assertThat(after.get(key).contentEquals(value)).as(key).isTrue());
             assertThat(nonZero(grads.get("conv1.weight"))).isTrue();
             assertThat(nonZero(grads.get("layer2.0.bn1.weight"))).isTrue();
             assertThat(nonZero(grads.get("layer2.0.bn1.bias"))).isTrue();
@@ -104,7 +112,8 @@ class FreezingTest {
             Map<String, NDArray> before = runningStats(backbone);
             trainStep(backbone, manager);
             Map<String, NDArray> after = runningStats(backbone);
-            before.forEach((key, value) -> assertThat(after.get(key).contentEquals(value)).as(key).isFalse());
+            before.forEach((key, value) ->
+                    assertThat(after.get(key).contentEquals(value)).as(key).isFalse());
         }
     }
 
@@ -129,9 +138,13 @@ class FreezingTest {
             Map<String, NDArray> before = runningStats(backbone);
             Map<String, NDArray> grads = trainStep(backbone, manager);
             Map<String, NDArray> after = runningStats(backbone);
-            before.forEach((key, value) -> assertThat(after.get(key).contentEquals(value)).as(key).isTrue());
-            grads.forEach((key, grad) -> assertThat(nonZero(grad)).as(key).isEqualTo(key.endsWith("conv1.weight")
-                    || key.endsWith("conv2.weight") || key.endsWith("downsample.0.weight")));
+            before.forEach((key, value) ->
+                    assertThat(after.get(key).contentEquals(value)).as(key).isTrue());
+            grads.forEach((key, grad) -> assertThat(nonZero(grad))
+                    .as(key)
+                    .isEqualTo(key.endsWith("conv1.weight")
+                            || key.endsWith("conv2.weight")
+                            || key.endsWith("downsample.0.weight")));
         }
     }
 

@@ -43,10 +43,13 @@ class NormLayersTest {
             NDArray x = ref.get("x");
             NormLayer eps0 = loaded(new FrozenBatchNorm2d(8, false, 0f), ref, manager);
             NormLayer eps5 = loaded(new FrozenBatchNorm2d(8, false, 1e-5f), ref, manager);
-            assertThat(Backbones.relativeError(run(eps0, manager, x, true), ref.get("frozen_bn_eps0"))).isLessThan(TOLERANCE);
-            assertThat(Backbones.relativeError(run(eps5, manager, x, true), ref.get("frozen_bn_eps1e-5"))).isLessThan(TOLERANCE);
+            assertThat(Backbones.relativeError(run(eps0, manager, x, true), ref.get("frozen_bn_eps0")))
+                    .isLessThan(TOLERANCE);
+            assertThat(Backbones.relativeError(run(eps5, manager, x, true), ref.get("frozen_bn_eps1e-5")))
+                    .isLessThan(TOLERANCE);
             // the fixture really separates the two
-            assertThat(Backbones.relativeError(ref.get("frozen_bn_eps0"), ref.get("frozen_bn_eps1e-5"))).isGreaterThan(1e-2);
+            assertThat(Backbones.relativeError(ref.get("frozen_bn_eps0"), ref.get("frozen_bn_eps1e-5")))
+                    .isGreaterThan(1e-2);
         }
     }
 
@@ -56,16 +59,22 @@ class NormLayersTest {
             Map<String, NDArray> ref = Backbones.npz(manager, "norm_layers.npz");
             NDArray x = ref.get("x");
             NormLayer pinned = loaded(new BatchNorm2d(8, true, true, false, 1e-5f), ref, manager);
-            assertThat(Backbones.relativeError(run(pinned, manager, x, true), ref.get("bn_eval"))).isLessThan(TOLERANCE);
+            assertThat(Backbones.relativeError(run(pinned, manager, x, true), ref.get("bn_eval")))
+                    .isLessThan(TOLERANCE);
             NormLayer bn = loaded(new BatchNorm2d(8, false, true, false, 1e-5f), ref, manager);
-            assertThat(Backbones.relativeError(run(bn, manager, x, false), ref.get("bn_eval"))).isLessThan(TOLERANCE);
-            assertThat(Backbones.relativeError(run(bn, manager, x, true), ref.get("bn_train"))).isLessThan(TOLERANCE);
+            assertThat(Backbones.relativeError(run(bn, manager, x, false), ref.get("bn_eval")))
+                    .isLessThan(TOLERANCE);
+            assertThat(Backbones.relativeError(run(bn, manager, x, true), ref.get("bn_train")))
+                    .isLessThan(TOLERANCE);
             Map<String, Parameter> p = TorchNames.parameters(bn);
             assertThat(Backbones.relativeError(p.get("running_mean").getArray(), ref.get("bn_train_running_mean")))
                     .isLessThan(TOLERANCE);
             assertThat(Backbones.relativeError(p.get("running_var").getArray(), ref.get("bn_train_running_var")))
                     .isLessThan(TOLERANCE);
-            assertThat(TorchNames.parameters(pinned).get("running_var").getArray().contentEquals(ref.get("running_var")))
+            assertThat(TorchNames.parameters(pinned)
+                            .get("running_var")
+                            .getArray()
+                            .contentEquals(ref.get("running_var")))
                     .isTrue();
         }
     }
@@ -77,7 +86,8 @@ class NormLayersTest {
             // platform-api's GroupNorm2d as the backbone builds it
             NormOptions options = new NormOptions(NormType.GN, 4, false, true, 1e-5f);
             Block gn = loaded(options.create(8, false, false), ref, manager);
-            assertThat(Backbones.relativeError(run(gn, manager, ref.get("x"), true), ref.get("gn4"))).isLessThan(TOLERANCE);
+            assertThat(Backbones.relativeError(run(gn, manager, ref.get("x"), true), ref.get("gn4")))
+                    .isLessThan(TOLERANCE);
         }
     }
 }

@@ -22,7 +22,8 @@ class ResNetArchitectureTest {
 
     @BeforeAll
     static void readFixture() throws IOException {
-        architectures = new ObjectMapper().readTree(Backbones.fixture("architectures.json").toFile());
+        architectures = new ObjectMapper()
+                .readTree(Backbones.fixture("architectures.json").toFile());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -46,7 +47,8 @@ class ResNetArchitectureTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Backbones.initializeCheaply(backbone, manager);
             List<String> ours = new ArrayList<>();
-            for (Map.Entry<String, Parameter> e : TorchNames.parameters(backbone).entrySet()) {
+            for (Map.Entry<String, Parameter> e :
+                    TorchNames.parameters(backbone).entrySet()) {
                 ours.add(e.getKey() + " " + e.getValue().getShape());
             }
             List<String> torchvision = new ArrayList<>();
@@ -58,7 +60,8 @@ class ResNetArchitectureTest {
                 torchvision.add(entry.get(0).asText() + " " + shape + ")");
             }
             assertThat(ours).containsExactlyElementsOf(torchvision);
-            assertThat(backbone.parameterCount()).isEqualTo(expected.get("parameters").asLong());
+            assertThat(backbone.parameterCount())
+                    .isEqualTo(expected.get("parameters").asLong());
         }
     }
 

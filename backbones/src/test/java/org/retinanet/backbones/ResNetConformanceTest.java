@@ -27,17 +27,23 @@ class ResNetConformanceTest {
     void resnet18EvalNormEvalTrainingAndBatchStatistics() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> ref = Backbones.npz(manager, "resnet18_out.npz");
-            assertStagesMatch(load(Backbones.resnet(18, null, null, null, null, path("resnet18.pth")), manager, true),
-                    manager, ref, "eval", "frozen");
+            assertStagesMatch(
+                    load(Backbones.resnet(18, null, null, null, null, path("resnet18.pth")), manager, true),
+                    manager,
+                    ref,
+                    "eval",
+                    "frozen");
 
             // plain training mode: BN uses batch statistics and updates its running statistics
             ResNet training = load(Backbones.resnet(18, null, -1, false, null, path("resnet18.pth")), manager, true);
             NDList out = Backbones.forward(training, manager, ref.get("x"), true);
             assertMatches(out, ref, "train");
-            for (Map.Entry<String, Parameter> e : TorchNames.parameters(training).entrySet()) {
+            for (Map.Entry<String, Parameter> e :
+                    TorchNames.parameters(training).entrySet()) {
                 if (e.getKey().endsWith("running_mean") || e.getKey().endsWith("running_var")) {
                     assertThat(Backbones.relativeError(e.getValue().getArray(), ref.get("after_train." + e.getKey())))
-                            .as(e.getKey()).isLessThan(TOLERANCE);
+                            .as(e.getKey())
+                            .isLessThan(TOLERANCE);
                 }
             }
         }
@@ -47,14 +53,30 @@ class ResNetConformanceTest {
     void resnet50EvalAndNormEvalTraining() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> ref = Backbones.npz(manager, "resnet50_out.npz");
-            assertStagesMatch(load(Backbones.resnet(50, null, null, null, null, path("resnet50.pth")), manager, true),
-                    manager, ref, "eval", "frozen");
+            assertStagesMatch(
+                    load(Backbones.resnet(50, null, null, null, null, path("resnet50.pth")), manager, true),
+                    manager,
+                    ref,
+                    "eval",
+                    "frozen");
         }
     }
 
     @Test
     void resnext50EvalAndNormEvalTraining() throws IOException {
-        ResNeXtConfig config = new ResNeXtConfig(50, 32, 4, null, null, null, null, null, null, null, null, null,
+        ResNeXtConfig config = new ResNeXtConfig(
+                50,
+                32,
+                4,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
                 new InitConfig(path("resnext50_32x4d.pth"), null));
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> ref = Backbones.npz(manager, "resnext50_32x4d_out.npz");
@@ -68,7 +90,8 @@ class ResNetConformanceTest {
     void caffeStyleStridesTheFirstConvOfABottleneck() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> ref = Backbones.npz(manager, "resnet50_caffe_out.npz");
-            ResNet caffe = load(Backbones.resnet(50, Style.CAFFE, null, null, null, path("resnet50.pth")), manager, true);
+            ResNet caffe =
+                    load(Backbones.resnet(50, Style.CAFFE, null, null, null, path("resnet50.pth")), manager, true);
             assertMatches(Backbones.forward(caffe, manager, ref.get("x"), false), ref, "eval");
             assertMatches(Backbones.forward(caffe, manager, ref.get("x"), true), ref, "eval");
         }
@@ -78,8 +101,8 @@ class ResNetConformanceTest {
     void frozenBatchNormEqualsBatchNormInEvalMode() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> ref = Backbones.npz(manager, "resnet18_out.npz");
-            ResNet frozen = load(Backbones.resnet(18, null, -1, false, NormType.FROZEN_BN, path("resnet18.pth")),
-                    manager, true);
+            ResNet frozen = load(
+                    Backbones.resnet(18, null, -1, false, NormType.FROZEN_BN, path("resnet18.pth")), manager, true);
             assertMatches(Backbones.forward(frozen, manager, ref.get("x"), true), ref, "eval");
         }
     }
@@ -93,14 +116,15 @@ class ResNetConformanceTest {
         }
     }
 
-    private static void assertStagesMatch(ResNet backbone, NDManager manager, Map<String, NDArray> ref,
-            String evalPrefix, String trainingPrefix) {
+    private static void assertStagesMatch(
+            ResNet backbone, NDManager manager, Map<String, NDArray> ref, String evalPrefix, String trainingPrefix) {
         NDArray x = ref.get("x");
         assertMatches(Backbones.forward(backbone, manager, x, false), ref, evalPrefix);
         // mmdetection's training mode with norm_eval: running statistics, and they stay as they were
         NDArray meanBefore = runningMean(backbone, "layer3.0.bn1").duplicate();
         assertMatches(Backbones.forward(backbone, manager, x, true), ref, trainingPrefix);
-        assertThat(runningMean(backbone, "layer3.0.bn1").contentEquals(meanBefore)).isTrue();
+        assertThat(runningMean(backbone, "layer3.0.bn1").contentEquals(meanBefore))
+                .isTrue();
     }
 
     private static NDArray runningMean(ResNet backbone, String layer) {
@@ -113,7 +137,8 @@ class ResNetConformanceTest {
         assertThat(out).hasSize(stages.size());
         for (int i = 0; i < stages.size(); i++) {
             NDArray expected = ref.get(prefix + "_" + stages.get(i));
-            assertThat(Backbones.relativeError(out.get(i), expected)).as(prefix + " " + stages.get(i))
+            assertThat(Backbones.relativeError(out.get(i), expected))
+                    .as(prefix + " " + stages.get(i))
                     .isLessThan(TOLERANCE);
         }
     }

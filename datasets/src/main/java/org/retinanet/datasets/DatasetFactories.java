@@ -15,7 +15,8 @@ public final class DatasetFactories {
     private DatasetFactories() {}
 
     public static List<DatasetFactory<?>> all() {
-        return List.of(new CocoDatasetFactory(), new VocDatasetFactory(), new ShapesDatasetFactory(), new ImageListFactory());
+        return List.of(
+                new CocoDatasetFactory(), new VocDatasetFactory(), new ShapesDatasetFactory(), new ImageListFactory());
     }
 
     public static List<PipelineFactory<?>> pipelines() {

@@ -15,12 +15,16 @@ final class ConfigOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE|PRESET", description = "Config file or preset name"
-            + " (`retinanet inspect --presets` lists the presets).")
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE|PRESET",
+            description = "Config file or preset name" + " (`retinanet inspect --presets` lists the presets).")
     String config;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config value: dotted path, YAML value"
-            + " (repeatable; applied after the file).")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "Override a config value: dotted path, YAML value" + " (repeatable; applied after the file).")
     List<String> overrides = new ArrayList<>();
 
     /** The config, which this command cannot do without. */

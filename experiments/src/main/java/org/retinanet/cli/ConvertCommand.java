@@ -18,7 +18,9 @@ import picocli.CommandLine.ParentCommand;
  * writes every parameter (running statistics included) under our native keys, which are
  * mmdetection's, as {@code .safetensors}.
  */
-@Command(name = "convert", mixinStandardHelpOptions = true,
+@Command(
+        name = "convert",
+        mixinStandardHelpOptions = true,
         description = "Load a torchvision or mmdetection checkpoint into the config's model and write all its"
                 + " parameters with native (mmdetection) key names as .safetensors.")
 final class ConvertCommand implements Callable<Integer> {
@@ -29,25 +31,28 @@ final class ConvertCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "--weights", paramLabel = "FILE", description = "Checkpoint to convert (default: the config's model.init).")
+    @Option(
+            names = "--weights",
+            paramLabel = "FILE",
+            description = "Checkpoint to convert (default: the config's model.init).")
     Path weights;
 
     @Option(names = "--out", required = true, paramLabel = "FILE.safetensors", description = "File to write.")
     Path out;
-
 
     @Override
     public Integer call() throws Exception {
         if (!out.getFileName().toString().endsWith(".safetensors")) {
             throw new UserException("--out " + out + ": the output is a .safetensors file; name it *.safetensors");
         }
-        try (LoadedModel model = LoadedModel.open(root.registry(), configOptions.required(), configOptions.overrides, weights,
-                "cpu")) {
+        try (LoadedModel model =
+                LoadedModel.open(root.registry(), configOptions.required(), configOptions.overrides, weights, "cpu")) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             TorchNames.parameters(model.detector).forEach((k, p) -> tensors.put(k, p.getArray()));
             StateDict.writeSafetensors(tensors, out);
             long values = tensors.values().stream().mapToLong(NDArray::size).sum();
-            System.out.printf("wrote %d tensors (%,d values, %s keys in, native keys out) to %s%n",
+            System.out.printf(
+                    "wrote %d tensors (%,d values, %s keys in, native keys out) to %s%n",
                     tensors.size(), values, model.flavour, out);
             return 0;
         }

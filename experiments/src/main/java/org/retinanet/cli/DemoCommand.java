@@ -18,8 +18,11 @@ import picocli.CommandLine.ParentCommand;
  * the synthetic shapes set with focal loss, CE, alpha-balanced CE and OHEM, evaluates each, and
  * writes TensorBoard logs and the report. No download, no GPU needed.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Focal loss vs CE vs alpha-CE vs OHEM on synthetic shapes: a small ablation grid with report and TensorBoard logs.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Focal loss vs CE vs alpha-CE vs OHEM on synthetic shapes: a small ablation grid with report and TensorBoard logs.")
 final class DemoCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -28,27 +31,35 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Fewer images and iterations (under 3 minutes on 2 cores).")
     boolean quick;
 
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where runs go (default: runs/demo or runs/demo-quick).")
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            description = "Where runs go (default: runs/demo or runs/demo-quick).")
     Path workDir;
 
     @Override
     public Integer call() throws Exception {
         Path dir = workDir != null ? workDir : Path.of("runs", quick ? "demo-quick" : "demo");
         GridSpec spec = GridSpec.builtin(quick ? "demo_quick" : "demo");
-        System.out.println("retinanet demo: " + spec.cells().size() + " cells (" + String.join(", ",
-                spec.cells().stream().map(c -> c.name()).toList()) + ") in " + dir.toAbsolutePath());
+        System.out.println("retinanet demo: " + spec.cells().size() + " cells ("
+                + String.join(", ", spec.cells().stream().map(c -> c.name()).toList()) + ") in "
+                + dir.toAbsolutePath());
         long t0 = System.nanoTime();
-        List<GridRunner.Outcome> outcomes = new GridRunner(spec, dir, 1, root.pluginDirs, root.registry(), GridCommand.gpuCount(),
-                StopSignal.install()).run(System.out);
+        List<GridRunner.Outcome> outcomes = new GridRunner(
+                        spec, dir, 1, root.pluginDirs, root.registry(), GridCommand.gpuCount(), StopSignal.install())
+                .run(System.out);
         if (outcomes.stream().anyMatch(o -> o.status().equals(RunDirectory.STOPPED))) {
             System.out.println("stopped; run the same command again to continue where each cell stopped");
             return StopSignal.EXIT_CODE;
         }
         Path report = new ReportBuilder(dir).write();
         System.out.printf("%nfinished in %.1f min%n", (System.nanoTime() - t0) / 6e10);
-        System.out.println(Files.readString(report).lines().filter(l -> l.startsWith("|")).reduce("", (a, b) -> a + b + "\n"));
-        System.out.println("report:      " + report.toAbsolutePath() + " (plots: ap.png, loss.png; table: results.csv)");
-        System.out.println("runs:        " + dir.toAbsolutePath() + "/<cell>/ (config.yaml, manifest.json, metrics.json, detections.json, checkpoints/)");
+        System.out.println(
+                Files.readString(report).lines().filter(l -> l.startsWith("|")).reduce("", (a, b) -> a + b + "\n"));
+        System.out.println(
+                "report:      " + report.toAbsolutePath() + " (plots: ap.png, loss.png; table: results.csv)");
+        System.out.println("runs:        " + dir.toAbsolutePath()
+                + "/<cell>/ (config.yaml, manifest.json, metrics.json, detections.json, checkpoints/)");
         System.out.println("TensorBoard: tensorboard --logdir " + dir.toAbsolutePath());
         return outcomes.stream().allMatch(o -> o.status().equals("finished")) ? 0 : 1;
     }

@@ -28,7 +28,9 @@ import picocli.CommandLine.ParentCommand;
  * {@code retinanet evaluate}: COCO box evaluation of a results file against ground truth, as
  * pycocotools' COCOeval. Only the annotations are read, never the images.
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
         description = "Score COCO results (image_id, category_id, bbox, score) against COCO ground truth:"
                 + " pycocotools' 12 numbers.")
 final class EvaluateCommand implements Callable<Integer> {
@@ -38,13 +40,19 @@ final class EvaluateCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
 
-    @Option(names = "--annotations", required = true, paramLabel = "FILE", description = "COCO instances JSON (ground truth).")
+    @Option(
+            names = "--annotations",
+            required = true,
+            paramLabel = "FILE",
+            description = "COCO instances JSON (ground truth).")
     Path annotations;
 
     @Option(names = "--detections", required = true, paramLabel = "FILE", description = "COCO results JSON.")
     Path detections;
 
-    @Option(names = "--json", description = "Print the 12 numbers as JSON with pycocotools' names (AP, AP50, ..., ARl).")
+    @Option(
+            names = "--json",
+            description = "Print the 12 numbers as JSON with pycocotools' names (AP, AP50, ..., ARl).")
     boolean json;
 
     @Override

@@ -4,22 +4,24 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.retinanet.api.registry.Registry;
+import org.retinanet.experiments.Presets;
 import org.retinanet.experiments.config.Experiment;
 import org.retinanet.experiments.model.Detector;
 import org.retinanet.experiments.model.DetectorBuilder;
-import org.retinanet.experiments.Presets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code retinanet inspect}: the resolved config and the model's parameter counts. */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Print the resolved config (after base: inheritance and --set) and parameter counts per component.")
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
+        description =
+                "Print the resolved config (after base: inheritance and --set) and parameter counts per component.")
 final class InspectCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -27,7 +29,6 @@ final class InspectCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions configOptions;
-
 
     @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
@@ -52,9 +53,13 @@ final class InspectCommand implements Callable<Integer> {
             out.put("config", experiment.resolved().tree());
             if (!noModel) {
                 out.put("parameters", counts);
-                out.put("totalParameters", counts.values().stream().mapToLong(Long::longValue).sum());
+                out.put(
+                        "totalParameters",
+                        counts.values().stream().mapToLong(Long::longValue).sum());
             }
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+            System.out.println(new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(out));
             return 0;
         }
         System.out.print(experiment.yaml());
@@ -72,10 +77,11 @@ final class InspectCommand implements Callable<Integer> {
 
     private static Map<String, Long> parameterCounts(Experiment experiment, Registry registry) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Detector detector = new DetectorBuilder(registry)
-                    .build(experiment.config().model(), experiment.numClasses(registry));
+            Detector detector =
+                    new DetectorBuilder(registry).build(experiment.config().model(), experiment.numClasses(registry));
             int s = experiment.config().model().inputSize();
-            detector.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, s, s));
+            detector.initialize(
+                    manager, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, s, s));
             return detector.parameterCounts();
         }
     }

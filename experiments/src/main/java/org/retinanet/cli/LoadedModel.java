@@ -34,7 +34,12 @@ final class LoadedModel implements AutoCloseable {
     /** The weights' key flavour ({@link CheckpointKeys#TORCHVISION} or {@link CheckpointKeys#MMDET}). */
     final String flavour;
 
-    private LoadedModel(Registry registry, Experiment experiment, Device device, NDManager manager, Detector detector,
+    private LoadedModel(
+            Registry registry,
+            Experiment experiment,
+            Device device,
+            NDManager manager,
+            Detector detector,
             String flavour) {
         this.registry = registry;
         this.experiment = experiment;
@@ -58,15 +63,24 @@ final class LoadedModel implements AutoCloseable {
         }
         Path initPath = weights != null ? weights : resolve(experiment, init);
         // built without model.init, then loaded here: one read of the file, and its flavour is known
-        ModelConfig withoutInit = new ModelConfig(model.numClasses(), model.backbone(), model.neck(), model.head(),
-                model.lossCls(), model.lossBox(), model.normalization(), null, model.inputSize());
+        ModelConfig withoutInit = new ModelConfig(
+                model.numClasses(),
+                model.backbone(),
+                model.neck(),
+                model.head(),
+                model.lossCls(),
+                model.lossBox(),
+                model.normalization(),
+                null,
+                model.inputSize());
         int numClasses = numClasses(experiment, registry, config);
         Device device = org.retinanet.experiments.train.Devices.parse(
                 deviceName != null ? deviceName : experiment.config().device());
         org.retinanet.experiments.engine.ConvPath.ensureCorrectFor(device);
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            DetectorBuilder.Built built = new DetectorBuilder(registry).buildAndInitialize(withoutInit, numClasses, manager);
+            DetectorBuilder.Built built =
+                    new DetectorBuilder(registry).buildAndInitialize(withoutInit, numClasses, manager);
             built.notes().forEach(n -> System.err.println("retinanet: " + n));
             DetectorCheckpoint.Result loaded = DetectorCheckpoint.load(built.detector(), initPath, manager);
             System.err.println("retinanet: " + loaded.summary());
@@ -94,18 +108,29 @@ final class LoadedModel implements AutoCloseable {
         try {
             return experiment.numClasses(registry);
         } catch (UserException e) {
-            throw new UserException("config " + config + ": model.numClasses is not set and the dataset to count classes"
-                    + " from is not readable (" + e.getMessage() + "); add --set model.numClasses=N", e);
+            throw new UserException(
+                    "config " + config + ": model.numClasses is not set and the dataset to count classes"
+                            + " from is not readable (" + e.getMessage() + "); add --set model.numClasses=N",
+                    e);
         }
     }
 
     /** The test-time pipeline: the config's data.val pipeline, else the standard one with its defaults. */
     BatchPipeline testPipeline(int batchSize) {
-        SplitConfig val = experiment.config().data() == null ? null : experiment.config().data().val();
-        PipelineConfig pipeline = val != null && val.pipeline() != null ? val.pipeline()
+        SplitConfig val = experiment.config().data() == null
+                ? null
+                : experiment.config().data().val();
+        PipelineConfig pipeline = val != null && val.pipeline() != null
+                ? val.pipeline()
                 : registry.mapper().convertValue(Map.of("type", "standard"), PipelineConfig.class);
-        return registry.pipeline(pipeline, new PipelineContext(false, batchSize, 1, experiment.config().seed(),
-                detector.backbone().inputNormalization()));
+        return registry.pipeline(
+                pipeline,
+                new PipelineContext(
+                        false,
+                        batchSize,
+                        1,
+                        experiment.config().seed(),
+                        detector.backbone().inputNormalization()));
     }
 
     boolean torchvisionWeights() {

@@ -36,7 +36,9 @@ import picocli.CommandLine.ParentCommand;
  * exactly as loaded. Values are averaged over batches; batches with a non-finite value are listed
  * with their images.
  */
-@Command(name = "loss", mixinStandardHelpOptions = true,
+@Command(
+        name = "loss",
+        mixinStandardHelpOptions = true,
         description = "Print the training losses (classification, box, total) of a detector on COCO-annotated images,"
                 + " without updating it: the first look when a loss goes NaN.")
 final class LossCommand implements Callable<Integer> {
@@ -49,7 +51,10 @@ final class LossCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "--weights", paramLabel = "FILE", description = "Whole-detector checkpoint (default: the config's model.init).")
+    @Option(
+            names = "--weights",
+            paramLabel = "FILE",
+            description = "Whole-detector checkpoint (default: the config's model.init).")
     Path weights;
 
     @Option(names = "--annotations", required = true, paramLabel = "FILE", description = "COCO instances JSON.")
@@ -58,12 +63,14 @@ final class LossCommand implements Callable<Integer> {
     @Option(names = "--images", required = true, paramLabel = "DIR", description = "Directory of the annotated images.")
     Path imagesDir;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "Images per batch (default 1: one value per image).")
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            description = "Images per batch (default 1: one value per image).")
     int batchSize = 1;
 
     @Option(names = "--json", description = "Machine-readable output, with the value of every batch.")
     boolean json;
-
 
     @Mixin
     DeviceOption deviceOption;
@@ -88,8 +95,8 @@ final class LossCommand implements Callable<Integer> {
             throw new UserException("--batch-size must be >= 1, got " + batchSize);
         }
         var registry = root.registry();
-        try (LoadedModel model = LoadedModel.open(registry, configOptions.required(), configOptions.overrides, weights,
-                deviceOption.device)) {
+        try (LoadedModel model = LoadedModel.open(
+                registry, configOptions.required(), configOptions.overrides, weights, deviceOption.device)) {
             Summary summary = run(model, annotations, imagesDir, batchSize);
             print(summary);
             return 0;
@@ -101,8 +108,9 @@ final class LossCommand implements Callable<Integer> {
         DetectionDataset dataset = cocoDataset(model, annotations, imagesDir);
         int classes = model.detector.head().numClasses();
         if (dataset.categories().size() > classes) {
-            throw new UserException("annotations " + annotations + ": " + dataset.categories().size()
-                    + " categories but the model has " + classes + " classes (model.numClasses)");
+            throw new UserException(
+                    "annotations " + annotations + ": " + dataset.categories().size() + " categories but the model has "
+                            + classes + " classes (model.numClasses)");
         }
         if (dataset.size() == 0) {
             throw new UserException("annotations " + annotations + ": no images");
@@ -123,8 +131,8 @@ final class LossCommand implements Callable<Integer> {
         return new Summary(dataset.size(), mean, batches);
     }
 
-    private static BatchLoss batchLoss(LoadedModel model, HostBatch host, DetectionDataset dataset,
-            Map<String, Parameter> runningStats) {
+    private static BatchLoss batchLoss(
+            LoadedModel model, HostBatch host, DetectionDataset dataset, Map<String, Parameter> runningStats) {
         try (NDManager step = model.manager.newSubManager(model.device)) {
             Map<String, NDArray> saved = new LinkedHashMap<>();
             runningStats.forEach((k, p) -> saved.put(k, p.getArray().duplicate().toDevice(model.device, false)));
@@ -185,7 +193,12 @@ final class LossCommand implements Callable<Integer> {
         tree.put("filterEmpty", false);
         tree.put("minSize", 0);
         DatasetConfig cfg = model.registry.mapper().convertValue(tree, DatasetConfig.class);
-        return model.registry.dataset(cfg, new DatasetContext(Path.of("").toAbsolutePath(), false, model.experiment.config().seed()));
+        return model.registry.dataset(
+                cfg,
+                new DatasetContext(
+                        Path.of("").toAbsolutePath(),
+                        false,
+                        model.experiment.config().seed()));
     }
 
     private void print(Summary s) throws Exception {
@@ -199,12 +212,16 @@ final class LossCommand implements Callable<Integer> {
             System.out.println(JSON.writeValueAsString(out));
             return;
         }
-        System.out.printf("losses on %d image(s), %d batch(es) of up to %d, test-time pipeline, weights unchanged:%n",
+        System.out.printf(
+                "losses on %d image(s), %d batch(es) of up to %d, test-time pipeline, weights unchanged:%n",
                 s.images(), s.batches().size(), batchSize);
         s.mean().forEach((k, v) -> System.out.printf("  %-10s %.6f%n", k, v));
         for (BatchLoss b : s.nonFinite()) {
-            System.out.println("non-finite loss on " + String.join(", ", b.files()) + " (image id " + b.imageIds() + "): "
-                    + b.values() + (b.numPositives() == null ? "" : ", positive anchors " + b.numPositives().longValue()));
+            System.out.println("non-finite loss on " + String.join(", ", b.files()) + " (image id " + b.imageIds()
+                    + "): " + b.values()
+                    + (b.numPositives() == null
+                            ? ""
+                            : ", positive anchors " + b.numPositives().longValue()));
         }
     }
 }

@@ -22,7 +22,9 @@ public final class Main {
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd.getErr(), root.verbose));
         cli.setParameterExceptionHandler((e, a) -> {
             e.getCommandLine().getErr().println("error: " + e.getMessage());
-            e.getCommandLine().getErr().println("(see: retinanet " + e.getCommandLine().getCommandName() + " --help)");
+            e.getCommandLine()
+                    .getErr()
+                    .println("(see: retinanet " + e.getCommandLine().getCommandName() + " --help)");
             return 2;
         });
         return cli.execute(args);

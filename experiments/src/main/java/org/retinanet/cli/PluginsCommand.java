@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code retinanet plugins}: every registered id per kind, with its jar and config fields. */
-@Command(name = "plugins", mixinStandardHelpOptions = true,
+@Command(
+        name = "plugins",
+        mixinStandardHelpOptions = true,
         description = "List every registered component id per kind, with its plugin jar and config fields.")
 final class PluginsCommand implements Callable<Integer> {
 
@@ -39,7 +41,11 @@ final class PluginsCommand implements Callable<Integer> {
                 e.put("description", f.description());
                 DiscoveredPlugin owner = registry.owner(kind, f.id());
                 e.put("plugin", owner == null ? null : owner.plugin().getClass().getName());
-                e.put("jar", owner == null || owner.source() == null ? null : owner.source().toString());
+                e.put(
+                        "jar",
+                        owner == null || owner.source() == null
+                                ? null
+                                : owner.source().toString());
                 e.put("config", f.configType().getName());
                 e.put("fields", fields(f.configType()));
                 entries.add(e);
@@ -47,7 +53,9 @@ final class PluginsCommand implements Callable<Integer> {
             byKind.put(kind.name().toLowerCase(), entries);
         }
         if (json) {
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(byKind));
+            System.out.println(new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(byKind));
             return 0;
         }
         byKind.forEach((kind, entries) -> {
@@ -57,7 +65,13 @@ final class PluginsCommand implements Callable<Integer> {
             }
             for (Map<String, Object> e : entries) {
                 System.out.printf("  %-14s %s%n", e.get("id"), e.get("description"));
-                System.out.printf("  %-14s fields: %s%n", "", String.join(", ", ((Map<?, ?>) e.get("fields")).keySet().stream().map(Object::toString).toList()));
+                System.out.printf(
+                        "  %-14s fields: %s%n",
+                        "",
+                        String.join(
+                                ", ",
+                                ((Map<?, ?>) e.get("fields"))
+                                        .keySet().stream().map(Object::toString).toList()));
                 System.out.printf("  %-14s from: %s%n", "", e.get("jar"));
             }
         });

@@ -33,7 +33,9 @@ import picocli.CommandLine.ParentCommand;
  * dataset (data.val, else data.train) when it can be read and has the model's class count; else
  * the 0-based label index.
  */
-@Command(name = "predict", mixinStandardHelpOptions = true,
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
         description = "Detect objects in images with a detector's weights; writes COCO results JSON"
                 + " (image_id, category_id, bbox as x,y,w,h, score).")
 final class PredictCommand implements Callable<Integer> {
@@ -44,21 +46,29 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "--weights", paramLabel = "FILE",
-            description = "Whole-detector checkpoint: torchvision state_dict, mmdetection checkpoint or our .safetensors"
-                    + " (default: the config's model.init).")
+    @Option(
+            names = "--weights",
+            paramLabel = "FILE",
+            description =
+                    "Whole-detector checkpoint: torchvision state_dict, mmdetection checkpoint or our .safetensors"
+                            + " (default: the config's model.init).")
     Path weights;
 
-    @Option(names = "--image", required = true, paramLabel = "FILE", description = "Image file (JPEG or PNG; repeatable).")
+    @Option(
+            names = "--image",
+            required = true,
+            paramLabel = "FILE",
+            description = "Image file (JPEG or PNG; repeatable).")
     List<Path> images = new ArrayList<>();
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "COCO results JSON to write.")
     Path out;
 
-    @Option(names = "--draw", paramLabel = "FILE.png",
+    @Option(
+            names = "--draw",
+            paramLabel = "FILE.png",
             description = "Also draw the detections (score >= 0.3); with several images, FILE_<image stem>.png each.")
     Path draw;
-
 
     @Mixin
     DeviceOption deviceOption;
@@ -66,8 +76,8 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var registry = root.registry();
-        try (LoadedModel model = LoadedModel.open(registry, configOptions.required(), configOptions.overrides, weights,
-                deviceOption.device)) {
+        try (LoadedModel model = LoadedModel.open(
+                registry, configOptions.required(), configOptions.overrides, weights, deviceOption.device)) {
             DetectionDataset dataset = imageDataset(model, images);
             List<Detection> detections = detect(model, dataset);
             List<Category> categories = categories(model);
@@ -84,25 +94,32 @@ final class PredictCommand implements Callable<Integer> {
 
     /** Detections in original-image pixels, through the config's test-time pipeline, one image per batch. */
     static List<Detection> detect(LoadedModel model, DetectionDataset dataset) {
-        return Inference.detectAll(model.detector, model.parameterStore, dataset, model.testPipeline(1), model.manager,
-                model.device);
+        return Inference.detectAll(
+                model.detector, model.parameterStore, dataset, model.testPipeline(1), model.manager, model.device);
     }
 
     /** The files as the {@code images} dataset plugin reads them (ids: numeric file names, else list order). */
     static DetectionDataset imageDataset(LoadedModel model, List<Path> images) {
-        List<String> files = images.stream().map(p -> p.toAbsolutePath().toString()).toList();
+        List<String> files =
+                images.stream().map(p -> p.toAbsolutePath().toString()).toList();
         Map<String, Object> tree = new LinkedHashMap<>();
         tree.put("type", "images");
         tree.put("files", files);
         DatasetConfig cfg = model.registry.mapper().convertValue(tree, DatasetConfig.class);
-        return model.registry.dataset(cfg, new DatasetContext(Path.of("").toAbsolutePath(), false, model.experiment.config().seed()));
+        return model.registry.dataset(
+                cfg,
+                new DatasetContext(
+                        Path.of("").toAbsolutePath(),
+                        false,
+                        model.experiment.config().seed()));
     }
 
     /** The category each label is written as (see the class comment). */
     private static List<Category> categories(LoadedModel model) {
         int k = model.detector.head().numClasses();
         if (model.torchvisionWeights()) {
-            System.err.println("retinanet: torchvision weights: category_id is torchvision's label index (= COCO category id)");
+            System.err.println(
+                    "retinanet: torchvision weights: category_id is torchvision's label index (= COCO category id)");
             return labelIndices(k);
         }
         var data = model.experiment.config().data();
@@ -120,7 +137,8 @@ final class PredictCommand implements Callable<Integer> {
                 // no readable dataset (the usual case for a preset): fall through to label indices
             }
         }
-        System.err.println("retinanet: no dataset with " + k + " categories in the config: category_id is the 0-based label index");
+        System.err.println("retinanet: no dataset with " + k
+                + " categories in the config: category_id is the 0-based label index");
         return labelIndices(k);
     }
 
@@ -132,16 +150,20 @@ final class PredictCommand implements Callable<Integer> {
         return out;
     }
 
-    private List<Path> draw(DetectionDataset dataset, List<Detection> detections, List<Category> categories) throws IOException {
+    private List<Path> draw(DetectionDataset dataset, List<Detection> detections, List<Category> categories)
+            throws IOException {
         List<Path> written = new ArrayList<>();
         DetectionDataset named = new Named(dataset, categories);
         for (int i = 0; i < dataset.size(); i++) {
             long id = dataset.annotations(i).image().id();
             BufferedImage img = Drawing.toImage(dataset.image(i));
             Graphics2D g = img.createGraphics();
-            Drawing.drawDetections(g, detections.stream().filter(d -> d.imageId() == id).toList(), named);
+            Drawing.drawDetections(
+                    g, detections.stream().filter(d -> d.imageId() == id).toList(), named);
             g.dispose();
-            Path target = dataset.size() == 1 ? draw : sibling(draw, dataset.annotations(i).image().file());
+            Path target = dataset.size() == 1
+                    ? draw
+                    : sibling(draw, dataset.annotations(i).image().file());
             if (!ImageIO.write(img, "png", target.toFile())) {
                 throw new UserException("--draw " + target + ": no PNG writer available");
             }

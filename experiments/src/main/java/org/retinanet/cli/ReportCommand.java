@@ -13,8 +13,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code retinanet report}: report.md and results.csv for a grid's work directory. */
-@Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Write report.md (with plots) and results.csv for a grid work directory, beside the published numbers.")
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        description =
+                "Write report.md (with plots) and results.csv for a grid work directory, beside the published numbers.")
 final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--work-dir", required = true, paramLabel = "DIR", description = "Grid (or single run) directory.")
@@ -33,7 +36,8 @@ final class ReportCommand implements Callable<Integer> {
 
     /** For a grid run on Slurm: why its unfinished cells ended, as Slurm saw it (a node lost, a time limit). */
     private Map<String, String> slurmReasons() throws java.io.IOException {
-        if (!Files.exists(workDir.resolve("slurm").resolve("submissions.json")) || !Files.exists(workDir.resolve("grid.json"))) {
+        if (!Files.exists(workDir.resolve("slurm").resolve("submissions.json"))
+                || !Files.exists(workDir.resolve("grid.json"))) {
             return Map.of();
         }
         Map<String, String> reasons = new HashMap<>();

@@ -14,12 +14,26 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Dense object detection research on DJL: RetinaNet, the focal loss and their ablations.",
-        subcommands = {DemoCommand.class, PluginsCommand.class, InspectCommand.class, TrainCommand.class, GridCommand.class,
-            ReportCommand.class, PredictCommand.class, LossCommand.class, ConvertCommand.class, EvaluateCommand.class, BenchCommand.class,
-            DoctorCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            PluginsCommand.class,
+            InspectCommand.class,
+            TrainCommand.class,
+            GridCommand.class,
+            ReportCommand.class,
+            PredictCommand.class,
+            LossCommand.class,
+            ConvertCommand.class,
+            EvaluateCommand.class,
+            BenchCommand.class,
+            DoctorCommand.class
+        })
 public final class RootCommand implements Runnable {
 
-    @Option(names = "--plugins", scope = ScopeType.INHERIT, paramLabel = "DIR",
+    @Option(
+            names = "--plugins",
+            scope = ScopeType.INHERIT,
+            paramLabel = "DIR",
             description = "Directory of plugin jars to load (repeatable; also $RETINANET_PLUGINS).")
     List<Path> pluginDirs = new ArrayList<>();
 

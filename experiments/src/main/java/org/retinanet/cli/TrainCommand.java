@@ -13,17 +13,21 @@ import org.retinanet.experiments.train.TrainingFailedException;
 import org.retinanet.experiments.train.TrainingRun;
 import org.retinanet.experiments.train.TrainingStoppedException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code retinanet train}: one training run in a work directory. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a detector; checkpoints, TensorBoard logs, metrics.json and detections.json go to the work directory.",
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train a detector; checkpoints, TensorBoard logs, metrics.json and detections.json go to the work directory.",
             "SIGTERM, SIGUSR1 or Ctrl-C: checkpoint at the next iteration boundary and exit with code 75; --resume continues"
-                    + " exactly."})
+                    + " exactly."
+        })
 final class TrainCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -35,19 +39,25 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--work-dir", required = true, paramLabel = "DIR", description = "Run directory.")
     Path workDir;
 
-
     @Option(names = "--resume", description = "Continue from the latest checkpoint in the work directory.")
     boolean resume;
 
-    @Option(names = "--max-iters", paramLabel = "N", description = "Stop after N iterations (smoke tests, quick looks).")
+    @Option(
+            names = "--max-iters",
+            paramLabel = "N",
+            description = "Stop after N iterations (smoke tests, quick looks).")
     Long maxIters;
 
     @Mixin
     DeviceOption deviceOption;
 
-    @Option(names = "--gpus", paramLabel = "N", description = {
-            "Data-parallel training on N GPUs from --device's index on; the config's batch size is per GPU.",
-            "With --device cpu: N replicas on the host, the same arithmetic as N GPUs (for checking)."})
+    @Option(
+            names = "--gpus",
+            paramLabel = "N",
+            description = {
+                "Data-parallel training on N GPUs from --device's index on; the config's batch size is per GPU.",
+                "With --device cpu: N replicas on the host, the same arithmetic as N GPUs (for checking)."
+            })
     int gpus = 1;
 
     @Option(names = "--progress", paramLabel = "MODE", description = "auto, bar, lines or quiet (default: auto).")
@@ -70,12 +80,23 @@ final class TrainCommand implements Callable<Integer> {
         }
         var registry = root.registry();
         Experiment experiment = configOptions.load(registry);
-        TrainingRun run = new TrainingRun(registry, experiment, workDir,
-                new TrainingRun.Options(resume, maxIters, deviceOption.device, gpus, progress, TensorBoardLog::new, StopSignal.install(),
+        TrainingRun run = new TrainingRun(
+                registry,
+                experiment,
+                workDir,
+                new TrainingRun.Options(
+                        resume,
+                        maxIters,
+                        deviceOption.device,
+                        gpus,
+                        progress,
+                        TensorBoardLog::new,
+                        StopSignal.install(),
                         commandLine()));
         try {
             TrainingRun.Result result = run.run();
-            System.out.println("finished " + result.iterations() + " iterations; run directory: " + workDir.toAbsolutePath());
+            System.out.println(
+                    "finished " + result.iterations() + " iterations; run directory: " + workDir.toAbsolutePath());
             if (result.evaluation() != null) {
                 System.out.println(result.evaluation().summary());
             }

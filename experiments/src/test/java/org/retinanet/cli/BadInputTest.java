@@ -27,11 +27,21 @@ class BadInputTest {
         String strides = "model.head.anchors.strides=[8,16]";
         CliRunner.Result inspect = CliRunner.run("inspect", "--config", PRESET, "--set", strides);
         assertThat(inspect.exitCode()).as(inspect.err()).isEqualTo(2);
-        assertThat(onlyErrorLine(inspect.err())).contains("model.head.anchors.strides", "[8, 16]", "3 levels",
-                "[8, 16, 32]");
+        assertThat(onlyErrorLine(inspect.err()))
+                .contains("model.head.anchors.strides", "[8, 16]", "3 levels", "[8, 16, 32]");
 
-        CliRunner.Result train = CliRunner.run("train", "--config", PRESET, "--set", strides,
-                "--work-dir", dir.resolve("run").toString(), "--max-iters", "1", "--progress", "lines");
+        CliRunner.Result train = CliRunner.run(
+                "train",
+                "--config",
+                PRESET,
+                "--set",
+                strides,
+                "--work-dir",
+                dir.resolve("run").toString(),
+                "--max-iters",
+                "1",
+                "--progress",
+                "lines");
         assertThat(train.exitCode()).as(train.err()).isEqualTo(2);
         assertThat(errorLine(train.err())).contains("model.head.anchors.strides", "[8, 16]", "[8, 16, 32]");
     }
@@ -50,15 +60,23 @@ class BadInputTest {
                 [{"image_id": 1, "category_id": 1, "bbox": [4, 4, 20, 20], "score": 0.9},
                  {"image_id": 2, "category_id": 1, "bbox": [30, 10, 16, 24], "score": 0.8}]
                 """);
-        CliRunner.Result eval = CliRunner.run("evaluate", "--annotations", gt.toString(), "--detections", dets.toString(),
-                "--json");
+        CliRunner.Result eval =
+                CliRunner.run("evaluate", "--annotations", gt.toString(), "--detections", dets.toString(), "--json");
         assertThat(eval.exitCode()).as(eval.err()).isZero();
         JsonNode metrics = new ObjectMapper().readTree(eval.out());
         assertThat(metrics.get("AP").asDouble()).isEqualTo(1.0);
 
         // training reads the images, so it needs their file names
-        CliRunner.Result train = CliRunner.run("train", "--config", cocoConfig(gt).toString(),
-                "--work-dir", dir.resolve("run").toString(), "--max-iters", "1", "--progress", "lines");
+        CliRunner.Result train = CliRunner.run(
+                "train",
+                "--config",
+                cocoConfig(gt).toString(),
+                "--work-dir",
+                dir.resolve("run").toString(),
+                "--max-iters",
+                "1",
+                "--progress",
+                "lines");
         assertThat(train.exitCode()).as(train.err()).isEqualTo(2);
         assertThat(errorLine(train.err())).contains(gt.toString(), "file_name");
     }
@@ -75,29 +93,42 @@ class BadInputTest {
                    {"id": 1, "image_id": 1, "category_id": 1, "bbox": [4, 4, 20, 20], "area": 400, "iscrowd": 0},
                    {"id": 2, "image_id": 2, "category_id": 1, "bbox": [30, 10, 16, 24], "area": 384, "iscrowd": 0}]}
                 """);
-        CliRunner.Result train = CliRunner.run("train", "--config", cocoConfig(gt).toString(),
-                "--work-dir", dir.resolve("run").toString(), "--max-iters", "1", "--progress", "lines");
+        CliRunner.Result train = CliRunner.run(
+                "train",
+                "--config",
+                cocoConfig(gt).toString(),
+                "--work-dir",
+                dir.resolve("run").toString(),
+                "--max-iters",
+                "1",
+                "--progress",
+                "lines");
         assertThat(train.exitCode()).as(train.err()).isEqualTo(2);
         assertThat(errorLine(train.err())).contains("1 of 2 images", gt.toString(), images.toString(), "2.png");
     }
 
     /** The shapes preset training on a COCO file (images beside it), without validation. */
     private Path cocoConfig(Path annotations) throws Exception {
-        return Files.writeString(dir.resolve("coco.yaml"), String.join("\n", List.of(
-                "base: " + PRESET,
-                "model: {numClasses: 1}",
-                "data:",
-                "  train: {dataset: {type: coco, annotations: " + annotations + ", images: " + dir.resolve("images")
-                        + ", minSize: 0}, batchSize: 1, workers: 1}",
-                "  val: null",
-                "")));
+        return Files.writeString(
+                dir.resolve("coco.yaml"),
+                String.join(
+                        "\n",
+                        List.of(
+                                "base: " + PRESET,
+                                "model: {numClasses: 1}",
+                                "data:",
+                                "  train: {dataset: {type: coco, annotations: " + annotations + ", images: "
+                                        + dir.resolve("images") + ", minSize: 0}, batchSize: 1, workers: 1}",
+                                "  val: null",
+                                "")));
     }
 
     /** The last stderr line, which must be the only {@code error:} line (progress notes may precede it). */
     @Test
     void aWorkDirectoryThatIsAFileIsBadInput() throws Exception {
         java.nio.file.Path file = java.nio.file.Files.createTempFile("not-a-directory", ".txt");
-        CliRunner.Result train = CliRunner.run("train", "--config", PRESET, "--work-dir", file.toString(), "--max-iters", "1");
+        CliRunner.Result train =
+                CliRunner.run("train", "--config", PRESET, "--work-dir", file.toString(), "--max-iters", "1");
         assertThat(train.exitCode()).as(train.err()).isEqualTo(2);
         assertThat(onlyErrorLine(train.err())).contains("--work-dir " + file + " is a file, not a directory");
         CliRunner.Result grid = CliRunner.run("grid", "--config", "demo_quick", "--work-dir", file.toString());
@@ -109,7 +140,9 @@ class BadInputTest {
     private static String errorLine(String stderr) {
         List<String> lines = stderr.strip().lines().toList();
         assertThat(lines.get(lines.size() - 1)).startsWith("error: ");
-        assertThat(lines.stream().filter(l -> l.contains("error")).count()).as(stderr).isEqualTo(1);
+        assertThat(lines.stream().filter(l -> l.contains("error")).count())
+                .as(stderr)
+                .isEqualTo(1);
         return lines.get(lines.size() - 1);
     }
 

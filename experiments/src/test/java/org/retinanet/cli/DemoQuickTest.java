@@ -24,14 +24,21 @@ class DemoQuickTest {
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("report:").contains("tensorboard --logdir " + work.toAbsolutePath());
         String report = Files.readString(work.resolve("report.md"));
-        for (String cell : new String[] {"lossCls=focal,gamma2.0,alpha0.25", "lossCls=ce", "lossCls=alpha_ce,alpha0.75",
-            "lossCls=ohem,batchSize128,nmsIou0.5"}) {
+        for (String cell : new String[] {
+            "lossCls=focal,gamma2.0,alpha0.25",
+            "lossCls=ce",
+            "lossCls=alpha_ce,alpha0.75",
+            "lossCls=ohem,batchSize128,nmsIou0.5"
+        }) {
             assertThat(report).contains("`" + cell + "`");
             assertThat(work.resolve(cell).resolve("metrics.json")).exists();
             assertThat(work.resolve(cell).resolve("detections.json")).exists();
         }
-        double focalAp = new ObjectMapper().readTree(work.resolve("lossCls=focal,gamma2.0,alpha0.25/metrics.json").toFile())
-                .at("/metrics/AP").asDouble();
+        double focalAp = new ObjectMapper()
+                .readTree(work.resolve("lossCls=focal,gamma2.0,alpha0.25/metrics.json")
+                        .toFile())
+                .at("/metrics/AP")
+                .asDouble();
         assertThat(focalAp).as("focal-loss AP after the quick demo").isGreaterThan(0.05);
         assertThat(work.resolve("ap.png")).isNotEmptyFile();
         assertThat(work.resolve("results.csv")).isNotEmptyFile();

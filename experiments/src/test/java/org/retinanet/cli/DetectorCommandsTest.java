@@ -51,7 +51,9 @@ class DetectorCommandsTest {
         Experiment e = Experiment.load(PRESET, List.of(FOUR_CLASSES, "model.head.priorProb=0.3"), registry);
         weights = dir.resolve("shapes.safetensors");
         try (NDManager manager = NDManager.newBaseManager()) {
-            var detector = new DetectorBuilder(registry).buildAndInitialize(e.config().model(), 4, manager).detector();
+            var detector = new DetectorBuilder(registry)
+                    .buildAndInitialize(e.config().model(), 4, manager)
+                    .detector();
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             TorchNames.parameters(detector).forEach((k, p) -> tensors.put(k, p.getArray()));
             StateDict.writeSafetensors(tensors, weights);
@@ -63,14 +65,30 @@ class DetectorCommandsTest {
     void predictWritesCocoResultsAndDrawing() throws Exception {
         Path out = dir.resolve("dets.json");
         Path png = dir.resolve("dets.png");
-        var r = CliRunner.run("predict", "-c", PRESET, "--set", FOUR_CLASSES, "--weights", weights.toString(),
-                "--image", image.toString(), "--out", out.toString(), "--draw", png.toString());
+        var r = CliRunner.run(
+                "predict",
+                "-c",
+                PRESET,
+                "--set",
+                FOUR_CLASSES,
+                "--weights",
+                weights.toString(),
+                "--image",
+                image.toString(),
+                "--out",
+                out.toString(),
+                "--draw",
+                png.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode dets = JSON.readTree(out.toFile());
-        assertThat(dets.size()).as("detections of a model whose scores start near 0.3").isGreaterThan(0);
+        assertThat(dets.size())
+                .as("detections of a model whose scores start near 0.3")
+                .isGreaterThan(0);
         for (JsonNode d : dets) {
             assertThat(d.get("image_id").asLong()).isZero();
-            assertThat(d.get("category_id").asLong()).as("shapes category ids 1..4").isBetween(1L, 4L);
+            assertThat(d.get("category_id").asLong())
+                    .as("shapes category ids 1..4")
+                    .isBetween(1L, 4L);
             JsonNode b = d.get("bbox");
             assertThat(b.size()).isEqualTo(4);
             assertThat(b.get(0).asDouble()).isBetween(0.0, 256.0);
@@ -87,8 +105,18 @@ class DetectorCommandsTest {
     void undecodableImageIsOneLine() throws Exception {
         Path bad = dir.resolve("broken.png");
         Files.write(bad, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3, 4, 5});
-        var r = CliRunner.run("predict", "-c", PRESET, "--set", FOUR_CLASSES, "--weights", weights.toString(),
-                "--image", bad.toString(), "--out", dir.resolve("x.json").toString());
+        var r = CliRunner.run(
+                "predict",
+                "-c",
+                PRESET,
+                "--set",
+                FOUR_CLASSES,
+                "--weights",
+                weights.toString(),
+                "--image",
+                bad.toString(),
+                "--out",
+                dir.resolve("x.json").toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(errorLine(r.err())).contains("broken.png");
     }
@@ -97,8 +125,19 @@ class DetectorCommandsTest {
     void lossCommandPrintsFiniteLossesAndLeavesTheModelUnchanged() throws Exception {
         Path ann = dir.resolve("shapes_gt.json");
         writeAnnotations(ann, 4);
-        var r = CliRunner.run("loss", "-c", PRESET, "--set", FOUR_CLASSES, "--weights", weights.toString(),
-                "--annotations", ann.toString(), "--images", image.getParent().toString(), "--json");
+        var r = CliRunner.run(
+                "loss",
+                "-c",
+                PRESET,
+                "--set",
+                FOUR_CLASSES,
+                "--weights",
+                weights.toString(),
+                "--annotations",
+                ann.toString(),
+                "--images",
+                image.getParent().toString(),
+                "--json");
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode out = JSON.readTree(r.out());
         double cls = out.get("loss_cls").asDouble();
@@ -109,12 +148,15 @@ class DetectorCommandsTest {
         assertThat(out.get("nonFinite").size()).isZero();
 
         // in process: BN of this preset trains (batch statistics), yet nothing changes
-        try (LoadedModel model = LoadedModel.open(Registry.create(List.of()), PRESET, List.of(FOUR_CLASSES), weights, "cpu")) {
+        try (LoadedModel model =
+                LoadedModel.open(Registry.create(List.of()), PRESET, List.of(FOUR_CLASSES), weights, "cpu")) {
             Map<String, float[]> before = snapshot(model);
             LossCommand.Summary s = LossCommand.run(model, ann, image.getParent(), 1);
             assertThat(s.mean().get("loss_cls")).isCloseTo(cls, org.assertj.core.data.Offset.offset(1e-6 * cls));
             Map<String, float[]> after = snapshot(model);
-            List<String> changed = before.keySet().stream().filter(k -> !java.util.Arrays.equals(before.get(k), after.get(k))).toList();
+            List<String> changed = before.keySet().stream()
+                    .filter(k -> !java.util.Arrays.equals(before.get(k), after.get(k)))
+                    .toList();
             assertThat(changed).as("parameters changed by the loss command").isEmpty();
         }
     }
@@ -123,25 +165,44 @@ class DetectorCommandsTest {
     void lossRefusesMoreCategoriesThanClasses() throws Exception {
         Path ann = dir.resolve("too_many.json");
         writeAnnotations(ann, 7);
-        var r = CliRunner.run("loss", "-c", PRESET, "--set", FOUR_CLASSES, "--weights", weights.toString(),
-                "--annotations", ann.toString(), "--images", image.getParent().toString());
+        var r = CliRunner.run(
+                "loss",
+                "-c",
+                PRESET,
+                "--set",
+                FOUR_CLASSES,
+                "--weights",
+                weights.toString(),
+                "--annotations",
+                ann.toString(),
+                "--images",
+                image.getParent().toString());
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(errorLine(r.err())).contains("too_many.json").contains("7 categories").contains("4 classes");
+        assertThat(errorLine(r.err()))
+                .contains("too_many.json")
+                .contains("7 categories")
+                .contains("4 classes");
     }
 
     @Test
     void convertWritesNativeKeysThatLoadBack() throws Exception {
         Path tv = Fixtures.generated("detector/torchvision_retinanet.pth");
         Path out = dir.resolve("tv.safetensors");
-        var r = CliRunner.run("convert", "-c", "torchvision_retinanet_resnet50_fpn", "--weights", tv.toString(),
-                "--out", out.toString());
+        var r = CliRunner.run(
+                "convert",
+                "-c",
+                "torchvision_retinanet_resnet50_fpn",
+                "--weights",
+                tv.toString(),
+                "--out",
+                out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         try (NDManager m = NDManager.newBaseManager();
                 StateDict src = StateDict.read(tv, m);
                 StateDict conv = StateDict.read(out, m)) {
             assertThat(conv.tensors()).hasSize(301);
-            assertThat(conv.tensors().keySet()).allMatch(k -> k.startsWith("backbone.") || k.startsWith("neck.")
-                    || k.startsWith("bbox_head."));
+            assertThat(conv.tensors().keySet())
+                    .allMatch(k -> k.startsWith("backbone.") || k.startsWith("neck.") || k.startsWith("bbox_head."));
             Map<String, String> pairs = Map.of(
                     "backbone.layer1.0.conv1.weight", "backbone.body.layer1.0.conv1.weight",
                     "backbone.bn1.running_var", "backbone.body.bn1.running_var",
@@ -151,8 +212,10 @@ class DetectorCommandsTest {
                     "bbox_head.cls_convs.3.conv.weight", "head.classification_head.conv.3.0.weight",
                     "bbox_head.retina_cls.bias", "head.classification_head.cls_logits.bias",
                     "bbox_head.retina_reg.weight", "head.regression_head.bbox_reg.weight");
-            pairs.forEach((ours, theirs) -> assertThat(conv.tensors().get(ours).contentEquals(src.tensors().get(theirs)))
-                    .as(ours + " = " + theirs).isTrue());
+            pairs.forEach((ours, theirs) -> assertThat(
+                            conv.tensors().get(ours).contentEquals(src.tensors().get(theirs)))
+                    .as(ours + " = " + theirs)
+                    .isTrue());
         }
     }
 
@@ -160,32 +223,39 @@ class DetectorCommandsTest {
     void evaluateReproducesPycocotools() throws Exception {
         for (String name : List.of("crowded", "ties")) {
             JsonNode fixture = JSON.readTree(Fixtures.repoRoot()
-                    .resolve("datasets/src/test/resources/fixtures/cocoeval/" + name + ".json").toFile());
+                    .resolve("datasets/src/test/resources/fixtures/cocoeval/" + name + ".json")
+                    .toFile());
             Path gt = dir.resolve(name + "_gt.json");
             Path dets = dir.resolve(name + "_dets.json");
             ObjectNode g = JSON.createObjectNode();
             ArrayNode images = g.putArray("images");
             for (JsonNode img : fixture.get("images")) {
-                images.add(((ObjectNode) img.deepCopy()).put("file_name", img.get("id").asText() + ".jpg"));
+                images.add(((ObjectNode) img.deepCopy())
+                        .put("file_name", img.get("id").asText() + ".jpg"));
             }
             g.set("annotations", fixture.get("annotations"));
             g.set("categories", fixture.get("categories"));
             JSON.writeValue(gt.toFile(), g);
             JSON.writeValue(dets.toFile(), fixture.get("detections"));
 
-            var r = CliRunner.run("evaluate", "--annotations", gt.toString(), "--detections", dets.toString(), "--json");
+            var r = CliRunner.run(
+                    "evaluate", "--annotations", gt.toString(), "--detections", dets.toString(), "--json");
             assertThat(r.exitCode()).as(r.err()).isZero();
             JsonNode metrics = JSON.readTree(r.out());
-            List<String> names = List.of("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl");
+            List<String> names =
+                    List.of("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl");
             assertThat(JSON.convertValue(metrics, Map.class).keySet()).containsExactlyElementsOf(names);
             JsonNode stats = fixture.get("pycocotools").get("stats");
             for (int i = 0; i < names.size(); i++) {
-                assertThat(metrics.get(names.get(i)).asDouble()).as(name + " " + names.get(i))
+                assertThat(metrics.get(names.get(i)).asDouble())
+                        .as(name + " " + names.get(i))
                         .isCloseTo(stats.get(i).asDouble(), org.assertj.core.data.Offset.offset(1e-9));
             }
             var text = CliRunner.run("evaluate", "--annotations", gt.toString(), "--detections", dets.toString());
             assertThat(text.exitCode()).isZero();
-            assertThat(text.out().strip()).isEqualTo(fixture.get("pycocotools").get("summary").asText().strip());
+            assertThat(text.out().strip())
+                    .isEqualTo(
+                            fixture.get("pycocotools").get("summary").asText().strip());
         }
     }
 
@@ -203,12 +273,21 @@ class DetectorCommandsTest {
     /** image.png (id 1) with three boxes over {@code categories} categories (ids 1..n). */
     private static void writeAnnotations(Path file, int categories) throws Exception {
         ObjectNode g = JSON.createObjectNode();
-        g.putArray("images").addObject().put("id", 1).put("file_name", "image.png").put("width", 256).put("height", 200);
+        g.putArray("images")
+                .addObject()
+                .put("id", 1)
+                .put("file_name", "image.png")
+                .put("width", 256)
+                .put("height", 200);
         ArrayNode anns = g.putArray("annotations");
         double[][] boxes = {{20, 30, 100, 120}, {140, 10, 110, 80}, {100, 120, 40, 70}};
         for (int i = 0; i < boxes.length; i++) {
-            ObjectNode a = anns.addObject().put("id", i + 1).put("image_id", 1).put("category_id", 1 + i % categories)
-                    .put("area", boxes[i][2] * boxes[i][3]).put("iscrowd", 0);
+            ObjectNode a = anns.addObject()
+                    .put("id", i + 1)
+                    .put("image_id", 1)
+                    .put("category_id", 1 + i % categories)
+                    .put("area", boxes[i][2] * boxes[i][3])
+                    .put("iscrowd", 0);
             ArrayNode b = a.putArray("bbox");
             for (double v : boxes[i]) {
                 b.add(v);
@@ -231,7 +310,8 @@ class DetectorCommandsTest {
 
     private static Map<String, float[]> snapshot(LoadedModel model) {
         Map<String, float[]> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Parameter> e : TorchNames.parameters(model.detector).entrySet()) {
+        for (Map.Entry<String, Parameter> e :
+                TorchNames.parameters(model.detector).entrySet()) {
             out.put(e.getKey(), e.getValue().getArray().toFloatArray());
         }
         return out;

@@ -22,7 +22,8 @@ class DoctorCommandTest {
         assertThat(report.at("/convolutions/path").asText()).isIn("onednn", "native");
         assertThat(report.at("/convolutions/why").asText()).contains("8/8 shapes correct");
         assertThat(report.at("/determinism").has("deterministicAlgorithms")).isTrue();
-        assertThat(report.at("/gpus/visible").asInt()).isEqualTo(report.at("/gpus/devices").size());
+        assertThat(report.at("/gpus/visible").asInt())
+                .isEqualTo(report.at("/gpus/devices").size());
         assertThat(report.get("ok").asBoolean()).isTrue();
     }
 
@@ -30,7 +31,9 @@ class DoctorCommandTest {
     void textReportEndsWithAVerdict() {
         CliRunner.Result r = CliRunner.run("doctor");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("engine         DJL 0.36.0, libtorch 2.7.1 (oneDNN 3.7.1)")
-                .contains("convolutions   OK:").contains("verdict: every check passed");
+        assertThat(r.out())
+                .contains("engine         DJL 0.36.0, libtorch 2.7.1 (oneDNN 3.7.1)")
+                .contains("convolutions   OK:")
+                .contains("verdict: every check passed");
     }
 }

@@ -36,14 +36,23 @@ class ExternalPluginJarTest {
     static void buildPluginJar() throws Exception {
         Path src = tmp.resolve("src/com/example/toy");
         Files.createDirectories(src);
-        try (InputStream in = ExternalPluginJarTest.class.getResourceAsStream("/toyplugin/com/example/toy/ToyPlugin.java")) {
+        try (InputStream in =
+                ExternalPluginJarTest.class.getResourceAsStream("/toyplugin/com/example/toy/ToyPlugin.java")) {
             Files.copy(in, src.resolve("ToyPlugin.java"));
         }
         Path classes = tmp.resolve("classes");
         Files.createDirectories(classes);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        int rc = javac.run(null, null, null, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
-                "-proc:none", src.resolve("ToyPlugin.java").toString());
+        int rc = javac.run(
+                null,
+                null,
+                null,
+                "-d",
+                classes.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-proc:none",
+                src.resolve("ToyPlugin.java").toString());
         assertThat(rc).as("toy plugin compiles").isZero();
         pluginDir = tmp.resolve("plugins");
         Files.createDirectories(pluginDir);
@@ -54,7 +63,8 @@ class ExternalPluginJarTest {
             jar.closeEntry();
             try (Stream<Path> files = Files.walk(classes)) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
-                    jar.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+                    jar.putNextEntry(
+                            new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
                     jar.write(Files.readAllBytes(f));
                     jar.closeEntry();
                 }
@@ -75,14 +85,18 @@ class ExternalPluginJarTest {
         JsonNode toy = find(json.get("backbone"), "toy_backbone");
         assertThat(toy.get("jar").asText()).endsWith("toy-plugin.jar");
         assertThat(toy.get("fields").has("width")).isTrue();
-        assertThat(find(json.get("classification_loss"), "toy_loss").get("plugin").asText()).isEqualTo("com.example.toy.ToyPlugin");
+        assertThat(find(json.get("classification_loss"), "toy_loss")
+                        .get("plugin")
+                        .asText())
+                .isEqualTo("com.example.toy.ToyPlugin");
         assertThat(find(json.get("backbone"), "resnet").get("jar").asText()).doesNotContain("toy-plugin");
     }
 
     @Test
     void configUsesThePluginByName() throws Exception {
         Path config = writeConfig();
-        CliRunner.Result r = CliRunner.run("--plugins", pluginDir.toString(), "inspect", "--config", config.toString(), "--json");
+        CliRunner.Result r =
+                CliRunner.run("--plugins", pluginDir.toString(), "inspect", "--config", config.toString(), "--json");
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
         // 3x3 convs 3->8, 8->16, 16->32, no biases
@@ -93,14 +107,26 @@ class ExternalPluginJarTest {
     void trainsWithThePluginsComponents() throws Exception {
         Path config = writeConfig();
         Path work = tmp.resolve("run");
-        CliRunner.Result r = CliRunner.run("--plugins", pluginDir.toString(), "train", "--config", config.toString(),
-                "--work-dir", work.toString(), "--max-iters", "3", "--progress", "lines");
+        CliRunner.Result r = CliRunner.run(
+                "--plugins",
+                pluginDir.toString(),
+                "train",
+                "--config",
+                config.toString(),
+                "--work-dir",
+                work.toString(),
+                "--max-iters",
+                "3",
+                "--progress",
+                "lines");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(work.resolve("manifest.json")).content().contains("\"status\" : \"finished\"");
         assertThat(Files.readString(work.resolve("config.yaml"))).contains("toy_backbone", "toy_loss");
 
         // the run record says which jar, exactly, the run's components came from
-        JsonNode environment = new ObjectMapper().readTree(work.resolve("manifest.json").toFile()).get("environment");
+        JsonNode environment = new ObjectMapper()
+                .readTree(work.resolve("manifest.json").toFile())
+                .get("environment");
         JsonNode toy = null;
         for (JsonNode p : environment.get("plugins")) {
             if (p.get("source").asText().endsWith("toy-plugin.jar")) {
@@ -117,20 +143,25 @@ class ExternalPluginJarTest {
         // and the report names it for the cell
         CliRunner.Result report = CliRunner.run("report", "--work-dir", tmp.toString());
         assertThat(report.exitCode()).as(report.err()).isZero();
-        assertThat(Files.readString(tmp.resolve("report.md"))).contains("## Plugins from outside the platform")
-                .contains("- `run`: `" + pluginDir.resolve("toy-plugin.jar").toAbsolutePath() + "` (sha256 " + toy.get("sha256").asText())
+        assertThat(Files.readString(tmp.resolve("report.md")))
+                .contains("## Plugins from outside the platform")
+                .contains("- `run`: `" + pluginDir.resolve("toy-plugin.jar").toAbsolutePath() + "` (sha256 "
+                        + toy.get("sha256").asText())
                 .contains("backbone toy_backbone");
     }
 
     private static String sha256(Path file) throws Exception {
-        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        return java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 
     @Test
     void withoutThePluginTheIdIsUnknown() throws Exception {
         CliRunner.Result r = CliRunner.run("inspect", "--config", writeConfig().toString());
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err().strip()).startsWith("error: config ").contains("unknown backbone 'toy_backbone' at model.backbone, known: resnet, resnext");
+        assertThat(r.err().strip())
+                .startsWith("error: config ")
+                .contains("unknown backbone 'toy_backbone' at model.backbone, known: resnet, resnext");
         assertThat(r.err().lines().count()).isEqualTo(1);
     }
 
@@ -142,30 +173,44 @@ class ExternalPluginJarTest {
         // a child JVM: Guice logs through java.util.logging to the process's real stderr, which
         // CliRunner's redirection of System.err would not see
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(javaBin, "-Xmx512m", "-Dai.djl.offline=true",
-                "-cp", System.getProperty("java.class.path"), "org.retinanet.cli.Main",
-                "--plugins", dir.toString(), "plugins").redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder pb = new ProcessBuilder(
+                        javaBin,
+                        "-Xmx512m",
+                        "-Dai.djl.offline=true",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "org.retinanet.cli.Main",
+                        "--plugins",
+                        dir.toString(),
+                        "plugins")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Process child = pb.start();
         String stderr = new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(child.waitFor()).as(stderr).isEqualTo(2);
         assertThat(stderr.lines().toList()).as(stderr).hasSize(1);
-        assertThat(stderr).startsWith("error: duplicate backbone id 'toy_backbone'")
-                .contains(first.toString()).contains(second.toString());
+        assertThat(stderr)
+                .startsWith("error: duplicate backbone id 'toy_backbone'")
+                .contains(first.toString())
+                .contains(second.toString());
     }
 
     private static Path writeConfig() throws IOException {
         Path config = tmp.resolve("toy.yaml");
-        Files.writeString(config, String.join("\n", List.of(
-                "base: retinanet_r18_fpn_shapes",
-                "model:",
-                "  backbone: {type: toy_backbone, width: 8}",
-                "  neck: {startLevel: 0, numOuts: 3, outChannels: 32}",
-                "  head: {featChannels: 32, stackedConvs: 1}",
-                "  lossCls: {type: toy_loss, scale: 0.5}",
-                "data:",
-                "  train: {dataset: {numImages: 8}, batchSize: 2, workers: 1}",
-                "  val: null",
-                "")));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        List.of(
+                                "base: retinanet_r18_fpn_shapes",
+                                "model:",
+                                "  backbone: {type: toy_backbone, width: 8}",
+                                "  neck: {startLevel: 0, numOuts: 3, outChannels: 32}",
+                                "  head: {featChannels: 32, stackedConvs: 1}",
+                                "  lossCls: {type: toy_loss, scale: 0.5}",
+                                "data:",
+                                "  train: {dataset: {numImages: 8}, batchSize: 2, workers: 1}",
+                                "  val: null",
+                                "")));
         return config;
     }
 

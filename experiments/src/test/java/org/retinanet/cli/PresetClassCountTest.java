@@ -33,19 +33,37 @@ class PresetClassCountTest {
     @Test
     void aClassCountThatDiffersFromTheDatasetIsOneClearError() throws Exception {
         Path images = Files.createDirectories(tmp.resolve("images"));
-        ImageIO.write(new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB), "png", images.resolve("a.png").toFile());
+        ImageIO.write(
+                new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB),
+                "png",
+                images.resolve("a.png").toFile());
         Path annotations = tmp.resolve("two_classes.json");
         Files.writeString(annotations, """
                 {"images": [{"id": 1, "file_name": "a.png", "width": 64, "height": 64}],
                  "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [4, 4, 20, 20], "area": 400, "iscrowd": 0}],
                  "categories": [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]}
                 """);
-        CliRunner.Result r = CliRunner.run("train", "--config", "retinanet_r18_fpn_1x_coco", "--work-dir", tmp.resolve("run").toString(),
-                "--set", "data.train.dataset.annotations=" + annotations, "--set", "data.train.dataset.images=" + images,
-                "--set", "data.train.dataset.minSize=0", "--max-iters", "1");
+        CliRunner.Result r = CliRunner.run(
+                "train",
+                "--config",
+                "retinanet_r18_fpn_1x_coco",
+                "--work-dir",
+                tmp.resolve("run").toString(),
+                "--set",
+                "data.train.dataset.annotations=" + annotations,
+                "--set",
+                "data.train.dataset.images=" + images,
+                "--set",
+                "data.train.dataset.minSize=0",
+                "--max-iters",
+                "1");
         assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
-        assertThat(r.err().lines().filter(l -> !l.isBlank())).singleElement().asString()
-                .startsWith("error: config preset retinanet_r18_fpn_1x_coco:").contains("model.numClasses is 80")
-                .contains("has 2 categories").contains("set model.numClasses=2");
+        assertThat(r.err().lines().filter(l -> !l.isBlank()))
+                .singleElement()
+                .asString()
+                .startsWith("error: config preset retinanet_r18_fpn_1x_coco:")
+                .contains("model.numClasses is 80")
+                .contains("has 2 categories")
+                .contains("set model.numClasses=2");
     }
 }

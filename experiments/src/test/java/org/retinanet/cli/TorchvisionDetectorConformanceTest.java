@@ -35,7 +35,8 @@ class TorchvisionDetectorConformanceTest {
     @BeforeAll
     void load() {
         Path weights = Fixtures.generated("detector/torchvision_retinanet.pth");
-        model = LoadedModel.open(Registry.create(List.of()), "torchvision_retinanet_resnet50_fpn", List.of(), weights, "cpu");
+        model = LoadedModel.open(
+                Registry.create(List.of()), "torchvision_retinanet_resnet50_fpn", List.of(), weights, "cpu");
         assertThat(model.torchvisionWeights()).isTrue();
     }
 
@@ -61,7 +62,9 @@ class TorchvisionDetectorConformanceTest {
             scores = npz.get("scores").toDoubleArray();
             labels = npz.get("labels").toLongArray();
         }
-        assertThat(scores.length).as("torchvision's fixture has hundreds of candidates and many detections").isGreaterThan(100);
+        assertThat(scores.length)
+                .as("torchvision's fixture has hundreds of candidates and many detections")
+                .isGreaterThan(100);
         assertThat(ours).as("detection count").hasSize(scores.length);
 
         // match each torchvision detection to an unmatched one of ours with the same label and a score
@@ -75,25 +78,34 @@ class TorchvisionDetectorConformanceTest {
                     .filter(d -> d.label() == labels[k] && Math.abs(d.score() - scores[k]) <= 1e-4)
                     .min(Comparator.comparingDouble(d -> boxDistance(d, boxes, k)))
                     .orElse(null);
-            assertThat(best).as("a detection of ours for torchvision's #%d (label %d, score %.6f, box %.2f %.2f %.2f %.2f)",
-                    i, labels[i], scores[i], boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]).isNotNull();
-            assertThat(boxDistance(best, boxes, k)).as("box of torchvision's #%d", i).isLessThanOrEqualTo(1e-2);
+            assertThat(best)
+                    .as(
+                            "a detection of ours for torchvision's #%d (label %d, score %.6f, box %.2f %.2f %.2f %.2f)",
+                            i, labels[i], scores[i], boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3])
+                    .isNotNull();
+            assertThat(boxDistance(best, boxes, k))
+                    .as("box of torchvision's #%d", i)
+                    .isLessThanOrEqualTo(1e-2);
             worstBox = Math.max(worstBox, boxDistance(best, boxes, k));
             worstScore = Math.max(worstScore, Math.abs(best.score() - scores[k]));
             left.remove(best);
         }
-        System.out.printf("torchvision conformance: %d detections, max box diff %.2e px, max score diff %.2e%n",
+        System.out.printf(
+                "torchvision conformance: %d detections, max box diff %.2e px, max score diff %.2e%n",
                 scores.length, worstBox, worstScore);
     }
 
     @Test
     void trainingLossesMatchTorchvision() throws Exception {
-        Map<?, ?> expected = new ObjectMapper().readValue(Fixtures.generated("detector/torchvision_losses.json").toFile(), Map.class);
+        Map<?, ?> expected = new ObjectMapper()
+                .readValue(
+                        Fixtures.generated("detector/torchvision_losses.json").toFile(), Map.class);
         Path annotations = Fixtures.generated("detector/annotations.json");
         LossCommand.Summary s = LossCommand.run(model, annotations, annotations.getParent(), 1);
         double cls = ((Number) expected.get("classification")).doubleValue();
         double box = ((Number) expected.get("bbox_regression")).doubleValue();
-        System.out.printf("torchvision losses: cls %.7f vs %.7f, box %.7f vs %.7f%n",
+        System.out.printf(
+                "torchvision losses: cls %.7f vs %.7f, box %.7f vs %.7f%n",
                 s.mean().get("loss_cls"), cls, s.mean().get("loss_bbox"), box);
         assertThat(s.mean().get("loss_cls")).isCloseTo(cls, org.assertj.core.data.Offset.offset(1e-4 * Math.abs(cls)));
         assertThat(s.mean().get("loss_bbox")).isCloseTo(box, org.assertj.core.data.Offset.offset(1e-4 * Math.abs(box)));
@@ -102,7 +114,8 @@ class TorchvisionDetectorConformanceTest {
     }
 
     private static double boxDistance(Detection d, double[] boxes, int i) {
-        return Math.max(Math.max(Math.abs(d.x1() - boxes[4 * i]), Math.abs(d.y1() - boxes[4 * i + 1])),
+        return Math.max(
+                Math.max(Math.abs(d.x1() - boxes[4 * i]), Math.abs(d.y1() - boxes[4 * i + 1])),
                 Math.max(Math.abs(d.x2() - boxes[4 * i + 2]), Math.abs(d.y2() - boxes[4 * i + 3])));
     }
 }

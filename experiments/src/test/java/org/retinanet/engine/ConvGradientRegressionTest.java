@@ -48,15 +48,24 @@ class ConvGradientRegressionTest {
         }
         caps.add("ALL");
         for (String cap : caps) {
-            ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx1g",
-                    "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "org.retinanet.cli.Main", "doctor",
-                    "--json").redirectError(ProcessBuilder.Redirect.DISCARD);
+            ProcessBuilder pb = new ProcessBuilder(
+                            ProcessHandle.current().info().command().orElse("java"),
+                            "-Xmx1g",
+                            "-Dai.djl.offline=true",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            "org.retinanet.cli.Main",
+                            "doctor",
+                            "--json")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
             pb.environment().put("ONEDNN_MAX_CPU_ISA", cap);
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
             JsonNode conv = new ObjectMapper().readTree(out).get("convolutions");
-            System.err.printf("  [conv] ONEDNN_MAX_CPU_ISA=%-12s %s: %s%n", cap, conv.get("path").asText(), conv.get("why").asText());
+            System.err.printf(
+                    "  [conv] ONEDNN_MAX_CPU_ISA=%-12s %s: %s%n",
+                    cap, conv.get("path").asText(), conv.get("why").asText());
             assertThat(conv.get("ok").asBoolean()).as("%s: %s", cap, conv).isTrue();
             assertThat(p.exitValue()).as(out).isZero();
         }

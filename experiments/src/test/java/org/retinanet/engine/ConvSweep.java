@@ -19,12 +19,22 @@ public final class ConvSweep {
         Random random = new Random(args.length > 1 ? Long.parseLong(args[1]) : 1);
         int[][] shapes = new int[count][];
         for (int i = 0; i < count; i++) {
-            shapes[i] = new int[] {1 + random.nextInt(4), 3 + random.nextInt(94), 2 + random.nextInt(11), 2 + random.nextInt(11),
-                1 + random.nextInt(2)};
+            shapes[i] = new int[] {
+                1 + random.nextInt(4),
+                3 + random.nextInt(94),
+                2 + random.nextInt(11),
+                2 + random.nextInt(11),
+                1 + random.nextInt(2)
+            };
         }
         ConvSelfCheck.Result r = ConvSelfCheck.run(Device.cpu(), ConvSelfCheck.ENGINE, shapes, 64);
-        System.out.printf("ONEDNN_MAX_CPU_ISA=%s: %d of %d random shapes wrong (worst relative error %.1e, %.1f s)%n",
-                System.getenv().getOrDefault("ONEDNN_MAX_CPU_ISA", "(none)"), r.wrong().size(), count, r.worst(), r.millis() / 1000);
+        System.out.printf(
+                "ONEDNN_MAX_CPU_ISA=%s: %d of %d random shapes wrong (worst relative error %.1e, %.1f s)%n",
+                System.getenv().getOrDefault("ONEDNN_MAX_CPU_ISA", "(none)"),
+                r.wrong().size(),
+                count,
+                r.worst(),
+                r.millis() / 1000);
         r.wrong().stream().limit(5).forEach(c -> System.out.println("  " + c));
     }
 }

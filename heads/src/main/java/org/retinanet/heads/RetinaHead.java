@@ -53,7 +53,8 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
 
     private static final byte VERSION = 1;
     private static final Pattern LEVEL_NAME = Pattern.compile("level(\\d+):(\\d+)x(\\d+)");
-    private static final Pattern TV_TOWER = Pattern.compile("(classification|regression)_head\\.conv\\.(\\d+)\\.(?:(\\d+)\\.)?(weight|bias)");
+    private static final Pattern TV_TOWER =
+            Pattern.compile("(classification|regression)_head\\.conv\\.(\\d+)\\.(?:(\\d+)\\.)?(weight|bias)");
 
     private final RetinaHeadConfig config;
     private final int numClasses;
@@ -86,9 +87,16 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
         this.coder = new DeltaCoder(config.coder());
         this.assigner = new MaxIouAssigner(config.assigner());
         this.postProcessor = new DetectionPostProcessor(config.test(), coder, anchorGenerator);
-        this.retinaLoss = new RetinaLoss(anchorGenerator, assigner, coder, context.classificationLoss(),
-                context.boxLoss(), new LossNormalizer(context.normalization() == null
-                        ? org.retinanet.api.loss.LossNormalization.batchPositives() : context.normalization()),
+        this.retinaLoss = new RetinaLoss(
+                anchorGenerator,
+                assigner,
+                coder,
+                context.classificationLoss(),
+                context.boxLoss(),
+                new LossNormalizer(
+                        context.normalization() == null
+                                ? org.retinanet.api.loss.LossNormalization.batchPositives()
+                                : context.normalization()),
                 numClasses);
     }
 
@@ -106,7 +114,8 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
         List<Integer> neckStrides = inputs.stream().map(FeatureSpec::stride).toList();
         if (!strides.equals(neckStrides)) {
             throw new UserException("model.head.anchors.strides is " + strides + " but the neck produces "
-                    + inputs.size() + " levels " + inputs.stream().map(FeatureSpec::name).toList() + " with strides "
+                    + inputs.size() + " levels "
+                    + inputs.stream().map(FeatureSpec::name).toList() + " with strides "
                     + neckStrides + "; give one anchor stride per neck level");
         }
         for (FeatureSpec f : inputs) {
@@ -119,7 +128,11 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
     }
 
     private static Conv2d conv3x3(int filters) {
-        return Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(filters).optPadding(new Shape(1, 1)).build();
+        return Conv2d.builder()
+                .setKernelShape(new Shape(3, 3))
+                .setFilters(filters)
+                .optPadding(new Shape(1, 1))
+                .build();
     }
 
     public RetinaHeadConfig config() {
@@ -159,7 +172,8 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
     @Override
     public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
         // the head's init is part of its definition: set it last, over any trainer-wide initializer
-        Initializer weights = config.initStd() > 0 ? new NormalInitializer((float) (double) config.initStd()) : Initializer.ZEROS;
+        Initializer weights =
+                config.initStd() > 0 ? new NormalInitializer((float) (double) config.initStd()) : Initializer.ZEROS;
         for (Map.Entry<String, Parameter> e : TorchNames.parameters(this).entrySet()) {
             String key = e.getKey();
             Parameter p = e.getValue();
@@ -179,7 +193,8 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         if (inputs.size() != numLevels) {
             throw new IllegalArgumentException("head expects " + numLevels + " feature levels, got " + inputs.size());
         }
@@ -216,7 +231,8 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
         long n = s.get(0);
         long h = s.get(2);
         long w = s.get(3);
-        return x.reshape(n, anchorsPerLocation, perAnchor, h, w).transpose(0, 3, 4, 1, 2)
+        return x.reshape(n, anchorsPerLocation, perAnchor, h, w)
+                .transpose(0, 3, 4, 1, 2)
                 .reshape(n, h * w * anchorsPerLocation, perAnchor);
     }
 
@@ -313,7 +329,8 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
             grids = lastGrids.get();
         }
         if (grids == null) {
-            throw new IllegalArgumentException("head output carries no feature sizes: pass the arrays from this head's forward");
+            throw new IllegalArgumentException(
+                    "head output carries no feature sizes: pass the arrays from this head's forward");
         }
         for (int l = 0; l < numLevels; l++) {
             long expected = (long) grids.get(l).cells() * anchorsPerLocation;
@@ -321,7 +338,8 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
             Shape box = headOutput.get(numLevels + l).getShape();
             if (cls.get(1) != expected || cls.get(2) != numClasses || box.get(1) != expected || box.get(2) != 4) {
                 throw new IllegalArgumentException("head output level " + l + " has shapes " + cls + " and " + box
-                        + ", which do not match feature size " + grids.get(l).height() + "x" + grids.get(l).width()
+                        + ", which do not match feature size " + grids.get(l).height() + "x"
+                        + grids.get(l).width()
                         + " with " + anchorsPerLocation + " anchors and " + numClasses + " classes");
             }
         }
@@ -332,8 +350,14 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
     public LossOutput loss(NDList headOutput, DetectionBatch batch) {
         List<GridSize> grids = gridsOf(headOutput);
         Shape images = batch.images().getShape();
-        return retinaLoss.compute(headOutput.subNDList(0, numLevels), headOutput.subNDList(numLevels),
-                grids, (int) images.get(2), (int) images.get(3), batch.metas(), batch.targets());
+        return retinaLoss.compute(
+                headOutput.subNDList(0, numLevels),
+                headOutput.subNDList(numLevels),
+                grids,
+                (int) images.get(2),
+                (int) images.get(3),
+                batch.metas(),
+                batch.targets());
     }
 
     /**
@@ -344,21 +368,41 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
     public List<List<Detection>> detect(NDList headOutput, List<ImageMeta> metas) {
         List<GridSize> grids = gridsOf(headOutput);
         int s0 = config.anchors().strides().get(0);
-        return postProcessor.detect(headOutput.subNDList(0, numLevels), headOutput.subNDList(numLevels), grids,
-                grids.get(0).height() * s0, grids.get(0).width() * s0, metas);
+        return postProcessor.detect(
+                headOutput.subNDList(0, numLevels),
+                headOutput.subNDList(numLevels),
+                grids,
+                grids.get(0).height() * s0,
+                grids.get(0).width() * s0,
+                metas);
     }
 
     /** Loss with an explicit padded size, for callers that have no image tensor. */
-    public LossOutput loss(NDList headOutput, int paddedHeight, int paddedWidth, List<ImageMeta> metas,
+    public LossOutput loss(
+            NDList headOutput,
+            int paddedHeight,
+            int paddedWidth,
+            List<ImageMeta> metas,
             List<org.retinanet.api.data.BoxTargets> targets) {
-        return retinaLoss.compute(headOutput.subNDList(0, numLevels), headOutput.subNDList(numLevels),
-                gridsOf(headOutput), paddedHeight, paddedWidth, metas, targets);
+        return retinaLoss.compute(
+                headOutput.subNDList(0, numLevels),
+                headOutput.subNDList(numLevels),
+                gridsOf(headOutput),
+                paddedHeight,
+                paddedWidth,
+                metas,
+                targets);
     }
 
     /** Detections with an explicit padded input size. */
     public List<List<Detection>> detect(NDList headOutput, int paddedHeight, int paddedWidth, List<ImageMeta> metas) {
-        return postProcessor.detect(headOutput.subNDList(0, numLevels), headOutput.subNDList(numLevels),
-                gridsOf(headOutput), paddedHeight, paddedWidth, metas);
+        return postProcessor.detect(
+                headOutput.subNDList(0, numLevels),
+                headOutput.subNDList(numLevels),
+                gridsOf(headOutput),
+                paddedHeight,
+                paddedWidth,
+                metas);
     }
 
     @Override

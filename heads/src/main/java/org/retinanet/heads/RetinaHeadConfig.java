@@ -24,7 +24,8 @@ public record RetinaHeadConfig(
         Anchors anchors,
         Assigner assigner,
         Coder coder,
-        Test test) implements HeadConfig {
+        Test test)
+        implements HeadConfig {
 
     public static final String NORM_NONE = "none";
     public static final String NORM_GN = "gn";
@@ -36,7 +37,9 @@ public record RetinaHeadConfig(
         normGroups = normGroups == null ? 32 : normGroups;
         priorProb = priorProb == null ? 0.01 : priorProb;
         initStd = initStd == null ? 0.01 : initStd;
-        anchors = anchors == null ? new Anchors(null, null, null, null, null, null, null, null, null, null, null) : anchors;
+        anchors = anchors == null
+                ? new Anchors(null, null, null, null, null, null, null, null, null, null, null)
+                : anchors;
         assigner = assigner == null ? new Assigner(null, null, null, null, null, null, null) : assigner;
         coder = coder == null ? new Coder(null, null, null, null, null) : coder;
         test = test == null ? new Test(null, null, null, null, null, null) : test;
@@ -50,8 +53,8 @@ public record RetinaHeadConfig(
             throw new IllegalArgumentException("head.norm '" + norm + "' is not one of none, gn");
         }
         if (norm.equals(NORM_GN) && (normGroups <= 0 || featChannels % normGroups != 0)) {
-            throw new IllegalArgumentException("head.normGroups " + normGroups + " does not divide head.featChannels "
-                    + featChannels);
+            throw new IllegalArgumentException(
+                    "head.normGroups " + normGroups + " does not divide head.featChannels " + featChannels);
         }
         if (!(priorProb > 0 && priorProb < 1)) {
             throw new IllegalArgumentException("head.priorProb must be in (0, 1), got " + priorProb);
@@ -74,7 +77,13 @@ public record RetinaHeadConfig(
      * {@link org.retinanet.api.loss.LossNormalization}, not part of this config.)
      */
     public static RetinaHeadConfig torchvision() {
-        return new RetinaHeadConfig(null, null, null, null, null, null,
+        return new RetinaHeadConfig(
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
                 new Anchors(null, null, null, null, null, null, true, true, true, false, null),
                 new Assigner(null, null, null, null, null, Assigner.LOW_QUALITY_BEST_GT, null),
                 new Coder(null, null, null, false, null),
@@ -121,10 +130,12 @@ public record RetinaHeadConfig(
             paddingMask = paddingMask == null || paddingMask;
             paddingDivisor = paddingDivisor == null ? 32 : paddingDivisor;
             if (!(octaveBaseScale > 0)) {
-                throw new IllegalArgumentException("head.anchors.octaveBaseScale must be positive, got " + octaveBaseScale);
+                throw new IllegalArgumentException(
+                        "head.anchors.octaveBaseScale must be positive, got " + octaveBaseScale);
             }
             if (scalesPerOctave <= 0) {
-                throw new IllegalArgumentException("head.anchors.scalesPerOctave must be positive, got " + scalesPerOctave);
+                throw new IllegalArgumentException(
+                        "head.anchors.scalesPerOctave must be positive, got " + scalesPerOctave);
             }
             if (ratios.isEmpty() || ratios.stream().anyMatch(r -> !(r > 0))) {
                 throw new IllegalArgumentException("head.anchors.ratios must be positive numbers, got " + ratios);
@@ -145,12 +156,14 @@ public record RetinaHeadConfig(
                 for (List<Double> level : sizes) {
                     if (level.size() != n || level.stream().anyMatch(s -> !(s > 0))) {
                         throw new IllegalArgumentException(
-                                "head.anchors.sizes needs the same number of positive sizes on every level, got " + sizes);
+                                "head.anchors.sizes needs the same number of positive sizes on every level, got "
+                                        + sizes);
                     }
                 }
             }
             if (paddingDivisor <= 0) {
-                throw new IllegalArgumentException("head.anchors.paddingDivisor must be positive, got " + paddingDivisor);
+                throw new IllegalArgumentException(
+                        "head.anchors.paddingDivisor must be positive, got " + paddingDivisor);
             }
         }
 
@@ -201,7 +214,8 @@ public record RetinaHeadConfig(
                 throw new IllegalArgumentException("head.assigner.posIouThr must be in [0, 1], got " + posIouThr);
             }
             if (!(negIouThr >= 0 && negIouThr <= posIouThr)) {
-                throw new IllegalArgumentException("head.assigner.negIouThr must be in [0, posIouThr], got " + negIouThr);
+                throw new IllegalArgumentException(
+                        "head.assigner.negIouThr must be in [0, posIouThr], got " + negIouThr);
             }
             if (!lowQualityMatch.equals(LOW_QUALITY_LAST_GT) && !lowQualityMatch.equals(LOW_QUALITY_BEST_GT)) {
                 throw new IllegalArgumentException(
@@ -222,7 +236,8 @@ public record RetinaHeadConfig(
      * @param symmetricClamp clamp dw/dh to [-maxRatio, maxRatio] (mmdetection) or only from above (torchvision)
      * @param clipBorder clip decoded boxes to the resized image (true)
      */
-    public record Coder(List<Double> means, List<Double> stds, Double maxRatio, Boolean symmetricClamp, Boolean clipBorder) {
+    public record Coder(
+            List<Double> means, List<Double> stds, Double maxRatio, Boolean symmetricClamp, Boolean clipBorder) {
 
         public Coder {
             means = List.copyOf(means == null ? List.of(0.0, 0.0, 0.0, 0.0) : means);
@@ -253,7 +268,12 @@ public record RetinaHeadConfig(
      * @param nmsAfterRescale rescale to the original image before NMS (mmdetection) or after (torchvision)
      */
     public record Test(
-            Double scoreThr, Integer nmsPre, Double nmsIou, Integer maxPerImg, Double minBboxSize, Boolean nmsAfterRescale) {
+            Double scoreThr,
+            Integer nmsPre,
+            Double nmsIou,
+            Integer maxPerImg,
+            Double minBboxSize,
+            Boolean nmsAfterRescale) {
 
         public Test {
             scoreThr = scoreThr == null ? 0.05 : scoreThr;

@@ -28,15 +28,18 @@ class AnchorGeneratorTest {
             for (int i = 0; i < fs.length; i += 2) {
                 grids.add(new GridSize((int) fs[i], (int) fs[i + 1]));
             }
-            AnchorGenerator gen = new AnchorGenerator(RetinaHeadConfig.torchvision().anchors());
+            AnchorGenerator gen =
+                    new AnchorGenerator(RetinaHeadConfig.torchvision().anchors());
             NDArray ours = gen.anchors(m, grids, (int) image[0], (int) image[1]);
             NDArray expected = f.get("anchors");
             assertThat(ours.getShape()).isEqualTo(expected.getShape());
             float[] a = ours.toFloatArray();
             float[] e = expected.toFloatArray();
             int first = java.util.Arrays.mismatch(a, e);
-            assertThat(first).as(() -> "first differing coordinate " + first + ": ours " + a[first] + ", torchvision "
-                    + e[first]).isEqualTo(-1);
+            assertThat(first)
+                    .as(() ->
+                            "first differing coordinate " + first + ": ours " + a[first] + ", torchvision " + e[first])
+                    .isEqualTo(-1);
         }
     }
 
@@ -48,10 +51,13 @@ class AnchorGeneratorTest {
         double[][] expected = {
             {-22.627, -11.314, 22.627, 11.314}, {-28.509, -14.254, 28.509, 14.254}, {-35.919, -17.959, 35.919, 17.959},
             {-16, -16, 16, 16}, {-20.159, -20.159, 20.159, 20.159}, {-25.398, -25.398, 25.398, 25.398},
-            {-11.314, -22.627, 11.314, 22.627}, {-14.254, -28.509, 14.254, 28.509}, {-17.959, -35.919, 17.959, 35.919}};
+            {-11.314, -22.627, 11.314, 22.627}, {-14.254, -28.509, 14.254, 28.509}, {-17.959, -35.919, 17.959, 35.919}
+        };
         for (int a = 0; a < 9; a++) {
             for (int k = 0; k < 4; k++) {
-                assertThat((double) base[4 * a + k]).as("anchor %d coord %d", a, k).isCloseTo(expected[a][k], within(1e-3));
+                assertThat((double) base[4 * a + k])
+                        .as("anchor %d coord %d", a, k)
+                        .isCloseTo(expected[a][k], within(1e-3));
             }
         }
         // P7 covers 512 .. 812.7 (square anchors)
@@ -62,8 +68,12 @@ class AnchorGeneratorTest {
     @Test
     void mmdetectionGridAt800x1344() {
         AnchorGenerator gen = new AnchorGenerator(RetinaHeadConfig.defaults().anchors());
-        List<GridSize> grids = List.of(new GridSize(100, 168), new GridSize(50, 84), new GridSize(25, 42),
-                new GridSize(13, 21), new GridSize(7, 11));
+        List<GridSize> grids = List.of(
+                new GridSize(100, 168),
+                new GridSize(50, 84),
+                new GridSize(25, 42),
+                new GridSize(13, 21),
+                new GridSize(7, 11));
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray anchors = gen.anchors(m, grids, 800, 1344);
             assertThat(anchors.getShape().get(0)).isEqualTo(201_600);
@@ -80,8 +90,8 @@ class AnchorGeneratorTest {
     @Test
     void validMaskCoversEachImagesOwnPaddedRegion() {
         AnchorGenerator gen = new AnchorGenerator(RetinaHeadConfig.defaults().anchors());
-        List<GridSize> grids = List.of(new GridSize(16, 20), new GridSize(8, 10), new GridSize(4, 5),
-                new GridSize(2, 3), new GridSize(1, 2));
+        List<GridSize> grids = List.of(
+                new GridSize(16, 20), new GridSize(8, 10), new GridSize(4, 5), new GridSize(2, 3), new GridSize(1, 2));
         try (NDManager m = NDManager.newBaseManager()) {
             // a 100x70 image in a 128x160 batch: its own padded size is 128x96
             boolean[] valid = gen.validMask(m, grids, 128, 160, 100, 70).toBooleanArray();
@@ -99,8 +109,10 @@ class AnchorGeneratorTest {
             assertThat(valid[p6 + 1 * 9]).isTrue();
             assertThat(valid[p6 + 2 * 9]).isFalse();
             // torchvision: no mask
-            AnchorGenerator tv = new AnchorGenerator(RetinaHeadConfig.torchvision().anchors());
-            assertThat(tv.validMask(m, grids, 128, 160, 100, 70).all().getBoolean()).isTrue();
+            AnchorGenerator tv =
+                    new AnchorGenerator(RetinaHeadConfig.torchvision().anchors());
+            assertThat(tv.validMask(m, grids, 128, 160, 100, 70).all().getBoolean())
+                    .isTrue();
         }
     }
 

@@ -35,9 +35,13 @@ class AssignerTest {
                 NDArray gt = f.get(c + "_gt");
                 NDArray anchors = f.get(c + "_anchors");
                 NDArray iou = BoxOverlaps.iou(gt, anchors);
-                assertThat(iou.toFloatArray()).as(c + " iou").containsExactly(f.get(c + "_iou").toFloatArray());
+                assertThat(iou.toFloatArray())
+                        .as(c + " iou")
+                        .containsExactly(f.get(c + "_iou").toFloatArray());
                 long[] ours = torchvision().assign(anchors, null, gt, null).toLongArray();
-                assertThat(ours).as(c + " matches").containsExactly(f.get(c + "_matches").toLongArray());
+                assertThat(ours)
+                        .as(c + " matches")
+                        .containsExactly(f.get(c + "_matches").toLongArray());
             }
         }
     }
@@ -47,15 +51,11 @@ class AssignerTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray gt = boxes(m, 0, 0, 10, 10);
             // IoU 1, 0.5 (= pos thr), 0.45 (band), 0.4 (= neg thr: band), 0.3, 0
-            NDArray anchors = boxes(m,
-                    0, 0, 10, 10,
-                    0, 0, 10, 5,
-                    0, 0, 10, 4.5f,
-                    0, 0, 10, 4,
-                    0, 0, 10, 3,
-                    20, 20, 30, 30);
+            NDArray anchors =
+                    boxes(m, 0, 0, 10, 10, 0, 0, 10, 5, 0, 0, 10, 4.5f, 0, 0, 10, 4, 0, 0, 10, 3, 20, 20, 30, 30);
             long[] got = new MaxIouAssigner(new RetinaHeadConfig.Assigner(null, null, null, false, null, null, null))
-                    .assign(anchors, null, gt, null).toLongArray();
+                    .assign(anchors, null, gt, null)
+                    .toLongArray();
             assertThat(got).containsExactly(0, 0, IGN, IGN, NEG, NEG);
         }
     }
@@ -79,9 +79,11 @@ class AssignerTest {
             // best IoU 0.3 for both gts (low quality), tied by anchors 0 and 2; anchor 1 is worse
             NDArray anchors = boxes(m, 0, 0, 10, 3, 0, 0, 10, 2, 0, 7, 10, 10);
             assertThat(mmdet().assign(anchors, null, gt, null).toLongArray()).containsExactly(1, NEG, 1);
-            assertThat(torchvision().assign(anchors, null, gt, null).toLongArray()).containsExactly(0, NEG, 0);
+            assertThat(torchvision().assign(anchors, null, gt, null).toLongArray())
+                    .containsExactly(0, NEG, 0);
             // only the first best anchor without gtMaxAssignAll
-            MaxIouAssigner firstOnly = new MaxIouAssigner(new RetinaHeadConfig.Assigner(null, null, null, null, false, null, null));
+            MaxIouAssigner firstOnly =
+                    new MaxIouAssigner(new RetinaHeadConfig.Assigner(null, null, null, null, false, null, null));
             assertThat(firstOnly.assign(anchors, null, gt, null).toLongArray()).containsExactly(1, NEG, NEG);
         }
     }
@@ -111,22 +113,26 @@ class AssignerTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray gt = boxes(m, 0, 0, 10, 10);
             NDArray crowd = boxes(m, 100, 100, 200, 200);
-            NDArray anchors = boxes(m,
-                    0, 0, 10, 10,       // positive
+            NDArray anchors = boxes(
+                    m, 0, 0, 10, 10, // positive
                     120, 120, 130, 130, // inside the crowd: IoF 1
-                    95, 95, 105, 105,   // IoF 0.25
+                    95, 95, 105, 105, // IoF 0.25
                     300, 300, 310, 310);
-            MaxIouAssigner withCrowd = new MaxIouAssigner(new RetinaHeadConfig.Assigner(null, null, null, null, null, null, 0.5));
+            MaxIouAssigner withCrowd =
+                    new MaxIouAssigner(new RetinaHeadConfig.Assigner(null, null, null, null, null, null, 0.5));
             assertThat(withCrowd.assign(anchors, null, gt, crowd).toLongArray()).containsExactly(0, IGN, NEG, NEG);
             // mmdetection's default (-1) drops crowd boxes
             assertThat(mmdet().assign(anchors, null, gt, crowd).toLongArray()).containsExactly(0, NEG, NEG, NEG);
             // also in an image whose only annotation is a crowd
-            assertThat(withCrowd.assign(anchors, null, m.zeros(new Shape(0, 4)), crowd).toLongArray())
+            assertThat(withCrowd
+                            .assign(anchors, null, m.zeros(new Shape(0, 4)), crowd)
+                            .toLongArray())
                     .containsExactly(NEG, IGN, NEG, NEG);
             // a crowd-ignored anchor is never positive, even when it overlaps a gt best: the gt's
             // best anchor is then the best one outside the crowd (IoU 0.005, a low-quality match)
             NDArray gtInCrowd = boxes(m, 103, 103, 130, 130);
-            assertThat(withCrowd.assign(anchors, null, gtInCrowd, crowd).toLongArray()).containsExactly(NEG, IGN, 0, NEG);
+            assertThat(withCrowd.assign(anchors, null, gtInCrowd, crowd).toLongArray())
+                    .containsExactly(NEG, IGN, 0, NEG);
         }
     }
 }

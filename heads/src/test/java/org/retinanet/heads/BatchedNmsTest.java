@@ -14,13 +14,16 @@ class BatchedNmsTest {
     @Test
     void handExample() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray boxes = m.create(new float[] {
-                0, 0, 10, 10,   // 0: score .9, class 0
-                1, 0, 11, 10,   // 1: IoU 9/11 with 0, class 0 -> suppressed
-                1, 0, 11, 10,   // 2: same box, class 1 -> kept (other class)
-                0, 0, 10, 5,    // 3: IoU exactly 0.5 with 0 -> kept (suppression needs > thr)
-                20, 20, 30, 30, // 4: far away
-                0, 0, 10, 10}, new Shape(6, 4));
+            NDArray boxes = m.create(
+                    new float[] {
+                        0, 0, 10, 10, // 0: score .9, class 0
+                        1, 0, 11, 10, // 1: IoU 9/11 with 0, class 0 -> suppressed
+                        1, 0, 11, 10, // 2: same box, class 1 -> kept (other class)
+                        0, 0, 10, 5, // 3: IoU exactly 0.5 with 0 -> kept (suppression needs > thr)
+                        20, 20, 30, 30, // 4: far away
+                        0, 0, 10, 10
+                    },
+                    new Shape(6, 4));
             NDArray scores = m.create(new float[] {0.9f, 0.8f, 0.7f, 0.6f, 0.95f, 0.9f});
             NDArray labels = m.create(new long[] {0, 0, 1, 0, 0, 0});
             // 5 ties with 0 in score and is identical: the lower index wins

@@ -24,12 +24,22 @@ import org.retinanet.api.model.TorchNames;
 class HeadConformanceTest {
 
     static RetinaHead head(String norm, int channels, int numClasses, List<Integer> strides) {
-        return head(norm, channels, numClasses, strides, RetinaHeadConfig.torchvision().test(),
+        return head(
+                norm,
+                channels,
+                numClasses,
+                strides,
+                RetinaHeadConfig.torchvision().test(),
                 new LossNormalization(LossNormalization.PER_IMAGE, null, null));
     }
 
     /** A head with torchvision's anchors, assigner and coder, and the given test config and normalisation. */
-    static RetinaHead head(String norm, int channels, int numClasses, List<Integer> strides, RetinaHeadConfig.Test test,
+    static RetinaHead head(
+            String norm,
+            int channels,
+            int numClasses,
+            List<Integer> strides,
+            RetinaHeadConfig.Test test,
             LossNormalization normalization) {
         List<FeatureSpec> inputs = new ArrayList<>();
         for (int i = 0; i < strides.size(); i++) {
@@ -37,13 +47,31 @@ class HeadConformanceTest {
         }
         RetinaHeadConfig tv = RetinaHeadConfig.torchvision();
         RetinaHeadConfig.Anchors a = tv.anchors();
-        RetinaHeadConfig config = new RetinaHeadConfig(null, channels, norm, null, null, null,
-                new RetinaHeadConfig.Anchors(a.octaveBaseScale(), a.scalesPerOctave(), a.ratios(), strides, a.centerOffset(),
-                        a.sizes(), a.truncateSizes(), a.roundBaseAnchors(), a.stridesFromImageSize(), a.paddingMask(),
+        RetinaHeadConfig config = new RetinaHeadConfig(
+                null,
+                channels,
+                norm,
+                null,
+                null,
+                null,
+                new RetinaHeadConfig.Anchors(
+                        a.octaveBaseScale(),
+                        a.scalesPerOctave(),
+                        a.ratios(),
+                        strides,
+                        a.centerOffset(),
+                        a.sizes(),
+                        a.truncateSizes(),
+                        a.roundBaseAnchors(),
+                        a.stridesFromImageSize(),
+                        a.paddingMask(),
                         a.paddingDivisor()),
-                tv.assigner(), tv.coder(), test);
-        return new RetinaHead(config, new HeadContext(numClasses, inputs, new LocalLosses.Focal(), new LocalLosses.L1(),
-                normalization));
+                tv.assigner(),
+                tv.coder(),
+                test);
+        return new RetinaHead(
+                config,
+                new HeadContext(numClasses, inputs, new LocalLosses.Focal(), new LocalLosses.L1(), normalization));
     }
 
     /** Copies torchvision-keyed arrays into the head's parameters; returns how many were loaded. */
@@ -88,6 +116,8 @@ class HeadConformanceTest {
         assertThat(actual.getShape()).isEqualTo(expected.getShape());
         float maxDiff = actual.sub(expected).abs().max().getFloat();
         float scale = expected.abs().max().getFloat();
-        assertThat((double) maxDiff).as("max abs difference (values up to %s)", scale).isLessThan(tol * Math.max(1, scale));
+        assertThat((double) maxDiff)
+                .as("max abs difference (values up to %s)", scale)
+                .isLessThan(tol * Math.max(1, scale));
     }
 }

@@ -27,9 +27,15 @@ final class LocalLosses {
             int k = in.numClasses();
             NDArray labels = in.labels();
             // one-hot targets; background (K) and ignored (-1) rows are all zero
-            NDArray t = labels.toType(DataType.INT64, false).add(k + 1).mod(k + 1).oneHot(k + 1).get("..., :" + k).toType(DataType.FLOAT32, false);
+            NDArray t = labels.toType(DataType.INT64, false)
+                    .add(k + 1)
+                    .mod(k + 1)
+                    .oneHot(k + 1)
+                    .get("..., :" + k)
+                    .toType(DataType.FLOAT32, false);
             NDArray p = ai.djl.nn.Activation.sigmoid(x);
-            NDArray ce = x.maximum(0f).sub(x.mul(t)).add(x.abs().neg().exp().add(1f).log());
+            NDArray ce =
+                    x.maximum(0f).sub(x.mul(t)).add(x.abs().neg().exp().add(1f).log());
             NDArray pt = p.mul(t).add(p.neg().add(1f).mul(t.neg().add(1f)));
             NDArray loss = ce.mul(pt.neg().add(1f).pow(gamma));
             loss = loss.mul(t.mul(alpha).add(t.neg().add(1f).mul(1 - alpha)));
@@ -41,7 +47,11 @@ final class LocalLosses {
     static final class L1 implements BoxLoss {
         @Override
         public NDArray compute(BoxInput in) {
-            return in.predDeltas().sub(in.targetDeltas()).abs().sum(new int[] {2}).mul(in.weights());
+            return in.predDeltas()
+                    .sub(in.targetDeltas())
+                    .abs()
+                    .sum(new int[] {2})
+                    .mul(in.weights());
         }
     }
 }

@@ -73,8 +73,13 @@ class PostprocessConformanceTest {
     /** mmdetection's order (rescale, drop empty boxes, NMS, 100) on torchvision's anchors. */
     @Test
     void detectionsInMmdetectionOrder() throws Exception {
-        RetinaHead head = HeadConformanceTest.head("none", 8, 5, List.of(8, 16, 32, 64, 128),
-                RetinaHeadConfig.defaults().test(), LossNormalization.batchPositives());
+        RetinaHead head = HeadConformanceTest.head(
+                "none",
+                8,
+                5,
+                List.of(8, 16, 32, 64, 128),
+                RetinaHeadConfig.defaults().test(),
+                LossNormalization.batchPositives());
         assertDetections(head, "mmdet");
     }
 
@@ -113,8 +118,13 @@ class PostprocessConformanceTest {
     /** Normalised by the batch's sum of max(#positives, 1), mmdetection's avg_factor. */
     @Test
     void batchNormalisedLosses() throws Exception {
-        RetinaHead head = HeadConformanceTest.head("none", 8, 5, List.of(8, 16, 32, 64, 128),
-                RetinaHeadConfig.torchvision().test(), LossNormalization.batchPositives());
+        RetinaHead head = HeadConformanceTest.head(
+                "none",
+                8,
+                5,
+                List.of(8, 16, 32, 64, 128),
+                RetinaHeadConfig.torchvision().test(),
+                LossNormalization.batchPositives());
         assertLosses(head, "_batch");
     }
 

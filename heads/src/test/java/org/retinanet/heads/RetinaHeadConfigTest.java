@@ -60,15 +60,16 @@ class RetinaHeadConfigTest {
     @Test
     void unknownKeysAndBadValuesAreClearErrors() {
         assertThatThrownBy(() -> mapper().readValue("type: retina\nanchors:\n  octaveScale: 4\n", HeadConfig.class))
-                .isInstanceOf(UnrecognizedPropertyException.class).hasMessageContaining("octaveScale");
+                .isInstanceOf(UnrecognizedPropertyException.class)
+                .hasMessageContaining("octaveScale");
         assertThatThrownBy(() -> new RetinaHeadConfig.Assigner(0.4, 0.5, null, null, null, null, null))
                 .hasMessage("head.assigner.negIouThr must be in [0, posIouThr], got 0.5");
         assertThatThrownBy(() -> new RetinaHeadConfig(null, null, "bn", null, null, null, null, null, null, null))
                 .hasMessage("head.norm 'bn' is not one of none, gn");
         assertThatThrownBy(() -> new RetinaHeadConfig(null, 48, "gn", 32, null, null, null, null, null, null))
                 .hasMessageContaining("head.normGroups 32 does not divide head.featChannels 48");
-        assertThatThrownBy(() -> new RetinaHeadConfig.Anchors(null, null, null, List.of(8, 16), null,
-                List.of(List.of(32.0)), null, null, null, null, null))
+        assertThatThrownBy(() -> new RetinaHeadConfig.Anchors(
+                        null, null, null, List.of(8, 16), null, List.of(List.of(32.0)), null, null, null, null, null))
                 .hasMessage("head.anchors.sizes has 1 levels but head.anchors.strides has 2");
         assertThatThrownBy(() -> new RetinaHeadConfig.Assigner(null, null, null, null, null, "first", null))
                 .hasMessageContaining("head.assigner.lowQualityMatch 'first'");

@@ -45,8 +45,8 @@ class RetinaHeadTest {
         return out;
     }
 
-    private static HeadContext context(int classes, List<FeatureSpec> inputs, ClassificationLoss cls, BoxLoss box,
-            LossNormalization norm) {
+    private static HeadContext context(
+            int classes, List<FeatureSpec> inputs, ClassificationLoss cls, BoxLoss box, LossNormalization norm) {
         return new HeadContext(classes, inputs, cls, box, norm);
     }
 
@@ -67,7 +67,8 @@ class RetinaHeadTest {
         HeadFactory factory = new HeadsPlugin().heads().get(0);
         assertThat(factory.configType()).isEqualTo(RetinaHeadConfig.class);
         // config values that do not fit the neck: bad input (exit 2), naming the key and both sides
-        assertThatThrownBy(() -> factory.create(RetinaHeadConfig.defaults(), context(80, pyramid(256, 4), null, null, null)))
+        assertThatThrownBy(() ->
+                        factory.create(RetinaHeadConfig.defaults(), context(80, pyramid(256, 4), null, null, null)))
                 .isInstanceOf(UserException.class)
                 .hasMessage("model.head.anchors.strides is [8, 16, 32, 64, 128] but the neck produces 4 levels"
                         + " [P3, P4, P5, P6] with strides [8, 16, 32, 64]; give one anchor stride per neck level");
@@ -82,10 +83,12 @@ class RetinaHeadTest {
         assertThatThrownBy(() -> factory.create(RetinaHeadConfig.defaults(), context(80, mixed, null, null, null)))
                 .isInstanceOf(UserException.class)
                 .hasMessageContaining("same channels on every neck level");
-        assertThatThrownBy(() -> factory.create(RetinaHeadConfig.defaults(), context(0, pyramid(256, 5), null, null, null)))
+        assertThatThrownBy(() ->
+                        factory.create(RetinaHeadConfig.defaults(), context(0, pyramid(256, 5), null, null, null)))
                 .isInstanceOf(UserException.class)
                 .hasMessageContaining("at least one class");
-        DenseHead head = (DenseHead) factory.create(RetinaHeadConfig.defaults(), context(80, pyramid(256, 5), null, null, null));
+        DenseHead head =
+                (DenseHead) factory.create(RetinaHeadConfig.defaults(), context(80, pyramid(256, 5), null, null, null));
         assertThat(head.anchorsPerLocation()).isEqualTo(9);
         assertThat(head.numClasses()).isEqualTo(80);
     }
@@ -94,17 +97,33 @@ class RetinaHeadTest {
     void parameterNamesAreMmdetectionKeysAndInitFollowsTheSpec() {
         RetinaHead head = new RetinaHead(RetinaHeadConfig.defaults(), context(80, pyramid(256, 5), null, null, null));
         try (NDManager m = NDManager.newBaseManager()) {
-            head.initialize(m, DataType.FLOAT32, new Shape(1, 256, 8, 8), new Shape(1, 256, 4, 4), new Shape(1, 256, 2, 2),
-                    new Shape(1, 256, 1, 1), new Shape(1, 256, 1, 1));
+            head.initialize(
+                    m,
+                    DataType.FLOAT32,
+                    new Shape(1, 256, 8, 8),
+                    new Shape(1, 256, 4, 4),
+                    new Shape(1, 256, 2, 2),
+                    new Shape(1, 256, 1, 1),
+                    new Shape(1, 256, 1, 1));
             Map<String, Parameter> p = TorchNames.parameters(head);
-            assertThat(p.keySet()).contains("cls_convs.0.conv.weight", "cls_convs.3.conv.bias", "reg_convs.3.conv.weight",
-                    "retina_cls.weight", "retina_cls.bias", "retina_reg.weight", "retina_reg.bias").hasSize(20);
+            assertThat(p.keySet())
+                    .contains(
+                            "cls_convs.0.conv.weight",
+                            "cls_convs.3.conv.bias",
+                            "reg_convs.3.conv.weight",
+                            "retina_cls.weight",
+                            "retina_cls.bias",
+                            "retina_reg.weight",
+                            "retina_reg.bias")
+                    .hasSize(20);
             assertThat(p.get("retina_cls.weight").getArray().getShape()).isEqualTo(new Shape(720, 256, 3, 3));
             assertThat(p.get("retina_reg.weight").getArray().getShape()).isEqualTo(new Shape(36, 256, 3, 3));
             float[] bias = p.get("retina_cls.bias").getArray().toFloatArray();
             assertThat((double) bias[0]).isCloseTo(-4.59512, within(1e-4));
-            assertThat(p.get("retina_reg.bias").getArray().abs().sum().getFloat()).isZero();
-            assertThat(p.get("cls_convs.1.conv.bias").getArray().abs().sum().getFloat()).isZero();
+            assertThat(p.get("retina_reg.bias").getArray().abs().sum().getFloat())
+                    .isZero();
+            assertThat(p.get("cls_convs.1.conv.bias").getArray().abs().sum().getFloat())
+                    .isZero();
             NDArray w = p.get("cls_convs.0.conv.weight").getArray();
             assertThat((double) w.mean().getFloat()).isCloseTo(0, within(1e-3));
             double std = Math.sqrt(w.square().mean().getFloat());
@@ -123,7 +142,9 @@ class RetinaHeadTest {
             }
             head.initialize(m, DataType.FLOAT32, shapes);
             Map<String, Parameter> p = TorchNames.parameters(head);
-            assertThat(p).containsKeys("cls_convs.0.gn.weight", "reg_convs.3.gn.bias").doesNotContainKey("cls_convs.0.conv.bias");
+            assertThat(p)
+                    .containsKeys("cls_convs.0.gn.weight", "reg_convs.3.gn.bias")
+                    .doesNotContainKey("cls_convs.0.conv.bias");
             assertThat(p.get("cls_convs.0.gn.weight").getArray().toFloatArray()).containsOnly(1f);
         }
     }
@@ -135,11 +156,13 @@ class RetinaHeadTest {
         assertThat(head.importKey(tv, "classification_head.conv.2.0.weight")).isEqualTo("cls_convs.2.conv.weight");
         assertThat(head.importKey(tv, "regression_head.conv.3.0.bias")).isEqualTo("reg_convs.3.conv.bias");
         assertThat(head.importKey(tv, "classification_head.conv.1.1.weight")).isEqualTo("cls_convs.1.gn.weight");
-        assertThat(head.importKey(tv, "classification_head.conv.6.weight")).isEqualTo("cls_convs.3.conv.weight"); // <0.13
+        assertThat(head.importKey(tv, "classification_head.conv.6.weight"))
+                .isEqualTo("cls_convs.3.conv.weight"); // <0.13
         assertThat(head.importKey(tv, "classification_head.cls_logits.bias")).isEqualTo("retina_cls.bias");
         assertThat(head.importKey(tv, "regression_head.bbox_reg.weight")).isEqualTo("retina_reg.weight");
         assertThat(head.importKey(tv, "something.else")).isEqualTo("something.else");
-        assertThat(head.importKey(CheckpointKeys.MMDET, "cls_convs.0.conv.weight")).isEqualTo("cls_convs.0.conv.weight");
+        assertThat(head.importKey(CheckpointKeys.MMDET, "cls_convs.0.conv.weight"))
+                .isEqualTo("cls_convs.0.conv.weight");
     }
 
     /** Records what the head passes to the losses (on the host: the head frees its intermediates). */
@@ -161,13 +184,16 @@ class RetinaHeadTest {
             labels = input.labels().toIntArray();
             labelsShape = input.labels().getShape();
             boxLossShape = input.boxLoss() == null ? null : input.boxLoss().getShape();
-            predictedBoxesShape = input.predictedBoxes() == null ? null : input.predictedBoxes().getShape();
+            predictedBoxesShape = input.predictedBoxes() == null
+                    ? null
+                    : input.predictedBoxes().getShape();
             return LossValue.of(input.logits().sum(new int[] {1, 2}).mul(0).add(6f)); // 6 per image
         }
 
         @Override
         public NDArray compute(BoxInput input) {
-            targetBoxesShape = input.targetBoxes() == null ? null : input.targetBoxes().getShape();
+            targetBoxesShape =
+                    input.targetBoxes() == null ? null : input.targetBoxes().getShape();
             nanTargets = input.targetDeltas().isNaN().any().getBoolean();
             return input.weights().mul(0.5f);
         }
@@ -205,7 +231,8 @@ class RetinaHeadTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDList out = forward(m, head);
             // image 0 is 40x50 in a 64x80 batch: its own padded size 64x64, so P3 column x >= 8 is padding
-            List<ImageMeta> metas = List.of(new ImageMeta(1, 80, 64, 50, 40, 0.625, 0.625, false),
+            List<ImageMeta> metas = List.of(
+                    new ImageMeta(1, 80, 64, 50, 40, 0.625, 0.625, false),
                     new ImageMeta(2, 80, 64, 80, 64, 1, 1, false));
             List<BoxTargets> targets = List.of(
                     new BoxTargets(new float[] {0, 0, 32, 32, 10, 10, 20, 20}, new int[] {2, 1}, new boolean[2]),
@@ -235,7 +262,8 @@ class RetinaHeadTest {
             float numPos = loss.diagnostics().get("num_pos").getFloat();
             assertThat(numPos).isGreaterThanOrEqualTo(2f);
             assertThat(loss.components().get("loss_cls").getFloat()).isCloseTo(12f / (numPos + 1), within(1e-5f));
-            assertThat(loss.components().get("loss_bbox").getFloat()).isCloseTo(0.5f * numPos / (numPos + 1), within(1e-5f));
+            assertThat(loss.components().get("loss_bbox").getFloat())
+                    .isCloseTo(0.5f * numPos / (numPos + 1), within(1e-5f));
             assertThat(loss.diagnostics().get("scores_pos").getShape().get(0)).isEqualTo((long) numPos);
             long negatives = 0;
             for (int l : labels) {
@@ -248,8 +276,14 @@ class RetinaHeadTest {
     @Test
     void gradientsReachEveryConvThroughTheLoss() {
         RetinaHeadConfig config = new RetinaHeadConfig(1, 8, null, null, null, null, null, null, null, null);
-        RetinaHead head = new RetinaHead(config, context(3, pyramid(8, 5), new LocalLosses.Focal(), new LocalLosses.L1(),
-                LossNormalization.batchPositives()));
+        RetinaHead head = new RetinaHead(
+                config,
+                context(
+                        3,
+                        pyramid(8, 5),
+                        new LocalLosses.Focal(),
+                        new LocalLosses.L1(),
+                        LossNormalization.batchPositives()));
         try (NDManager m = NDManager.newBaseManager()) {
             forward(m, head); // initialises
             int[][] sizes = {{8, 10}, {4, 5}, {2, 3}, {1, 2}, {1, 1}};
@@ -257,12 +291,13 @@ class RetinaHeadTest {
             for (int[] sz : sizes) {
                 feats.add(m.randomNormal(new Shape(2, 8, sz[0], sz[1])));
             }
-            List<ImageMeta> metas = List.of(new ImageMeta(1, 80, 64, 80, 64, 1, 1, false),
-                    new ImageMeta(2, 80, 64, 80, 64, 1, 1, false));
+            List<ImageMeta> metas = List.of(
+                    new ImageMeta(1, 80, 64, 80, 64, 1, 1, false), new ImageMeta(2, 80, 64, 80, 64, 1, 1, false));
             List<BoxTargets> targets = List.of(
                     new BoxTargets(new float[] {0, 0, 32, 32, 10, 10, 20, 20}, new int[] {2, 1}, new boolean[2]),
                     new BoxTargets(new float[] {30, 20, 70, 60}, new int[] {0}, new boolean[1]));
-            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            try (ai.djl.training.GradientCollector gc =
+                    ai.djl.engine.Engine.getInstance().newGradientCollector()) {
                 NDList out = head.forward(new ParameterStore(m, false), feats, true);
                 LossOutput loss = head.loss(out, new DetectionBatch(m.zeros(new Shape(2, 3, 64, 80)), metas, targets));
                 assertThat(Float.isFinite(loss.total().getFloat())).isTrue();
@@ -281,8 +316,8 @@ class RetinaHeadTest {
         RetinaHead head = smallHead(losses, new LossNormalization(LossNormalization.EMA, 0.9, 100.0));
         try (NDManager m = NDManager.newBaseManager()) {
             NDList out = forward(m, head);
-            List<ImageMeta> metas = List.of(new ImageMeta(1, 80, 64, 80, 64, 1, 1, false),
-                    new ImageMeta(2, 80, 64, 80, 64, 1, 1, false));
+            List<ImageMeta> metas = List.of(
+                    new ImageMeta(1, 80, 64, 80, 64, 1, 1, false), new ImageMeta(2, 80, 64, 80, 64, 1, 1, false));
             List<BoxTargets> empty = List.of(BoxTargets.empty(), BoxTargets.empty());
             DetectionBatch batch = new DetectionBatch(m.zeros(new Shape(2, 3, 64, 80)), metas, empty);
             LossOutput first = head.loss(out, batch);
@@ -298,17 +333,26 @@ class RetinaHeadTest {
 
     @Test
     void perImageNormalisationAndOwnNormaliser() {
-        ClassificationLoss own = in -> new LossValue(in.logits().sum(new int[] {1, 2}).mul(0).add(6f),
+        ClassificationLoss own = in -> new LossValue(
+                in.logits().sum(new int[] {1, 2}).mul(0).add(6f),
                 in.logits().getManager().create(new float[] {2f, 3f}));
         RetinaHeadConfig config = new RetinaHeadConfig(1, 8, null, null, null, null, null, null, null, null);
-        RetinaHead head = new RetinaHead(config, context(3, pyramid(8, 5), own, new Capturing(false),
-                new LossNormalization(LossNormalization.PER_IMAGE, null, null)));
+        RetinaHead head = new RetinaHead(
+                config,
+                context(
+                        3,
+                        pyramid(8, 5),
+                        own,
+                        new Capturing(false),
+                        new LossNormalization(LossNormalization.PER_IMAGE, null, null)));
         try (NDManager m = NDManager.newBaseManager()) {
             NDList out = forward(m, head);
-            List<ImageMeta> metas = List.of(new ImageMeta(1, 80, 64, 80, 64, 1, 1, false),
-                    new ImageMeta(2, 80, 64, 80, 64, 1, 1, false));
-            LossOutput loss = head.loss(out, new DetectionBatch(m.zeros(new Shape(2, 3, 64, 80)), metas,
-                    List.of(BoxTargets.empty(), BoxTargets.empty())));
+            List<ImageMeta> metas = List.of(
+                    new ImageMeta(1, 80, 64, 80, 64, 1, 1, false), new ImageMeta(2, 80, 64, 80, 64, 1, 1, false));
+            LossOutput loss = head.loss(
+                    out,
+                    new DetectionBatch(
+                            m.zeros(new Shape(2, 3, 64, 80)), metas, List.of(BoxTargets.empty(), BoxTargets.empty())));
             assertThat(loss.components().get("loss_cls").getFloat()).isCloseTo((6f / 2 + 6f / 3) / 2, within(1e-5f));
         }
     }
@@ -328,8 +372,8 @@ class RetinaHeadTest {
             assertThat(head.gridsOf(copies).get(0).height()).isEqualTo(8);
             NDList wrong = new NDList(out.subNDList(0, 9));
             assertThatThrownBy(() -> head.gridsOf(wrong)).hasMessageContaining("has 9 arrays, expected 10");
-            List<ImageMeta> metas = List.of(new ImageMeta(1, 160, 128, 80, 64, 0.5, 0.5, false),
-                    new ImageMeta(2, 80, 64, 80, 64, 1, 1, true));
+            List<ImageMeta> metas = List.of(
+                    new ImageMeta(1, 160, 128, 80, 64, 0.5, 0.5, false), new ImageMeta(2, 80, 64, 80, 64, 1, 1, true));
             var dets = head.detect(out, metas);
             assertThat(dets).hasSize(2);
             assertThat(dets.get(0)).hasSizeLessThanOrEqualTo(100).allSatisfy(d -> {

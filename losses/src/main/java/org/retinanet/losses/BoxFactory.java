@@ -6,8 +6,8 @@ import org.retinanet.api.loss.BoxLoss;
 import org.retinanet.api.spi.BoxLossFactory;
 
 /** A box loss factory: an id, its config record and how to build the loss. */
-record BoxFactory<C extends BoxLossConfig>(String id, Class<C> configType, String description,
-        Function<C, BoxLoss> builder) implements BoxLossFactory<C> {
+record BoxFactory<C extends BoxLossConfig>(
+        String id, Class<C> configType, String description, Function<C, BoxLoss> builder) implements BoxLossFactory<C> {
 
     @Override
     public BoxLoss create(C config) {

@@ -26,8 +26,8 @@ public final class ConfigChecks {
     /** alpha weights positives by alpha and negatives by 1 - alpha; a negative alpha switches it off. */
     public static void alpha(String loss, double alpha) {
         if (Double.isNaN(alpha) || alpha == 0 || alpha >= 1) {
-            throw new IllegalArgumentException(loss + ": alpha must be in (0, 1), or < 0 for no alpha weighting, got "
-                    + alpha);
+            throw new IllegalArgumentException(
+                    loss + ": alpha must be in (0, 1), or < 0 for no alpha weighting, got " + alpha);
         }
     }
 

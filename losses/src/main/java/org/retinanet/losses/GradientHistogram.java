@@ -64,7 +64,8 @@ public final class GradientHistogram {
         NDArray idx = g.mul(bins).floor().clip(0, bins - 1).toType(DataType.INT64, false);
         NDArray lower = edgeArray.take(idx);
         NDArray upper = edgeArray.take(idx.add(1));
-        idx = idx.sub(g.lt(lower).toType(DataType.INT64, false)).add(g.gte(upper).toType(DataType.INT64, false));
+        idx = idx.sub(g.lt(lower).toType(DataType.INT64, false))
+                .add(g.gte(upper).toType(DataType.INT64, false));
         NDArray member = valid.logicalAnd(idx.gte(0)).logicalAnd(idx.lt(bins)).logicalAnd(g.lt(edges[bins]));
         // the extra index "bins" stands for "no bin": its weight is 0
         NDArray outside = manager.full(idx.getShape(), (long) bins, DataType.INT64, g.getDevice());

@@ -37,8 +37,11 @@ class GhmTest {
 
     /** K = 1: labels 0 positive, 1 background, -1 ignored. */
     private ClassificationInput input(float[] x, int[] labels) {
-        return new ClassificationInput(manager.create(x, new Shape(1, x.length, 1)),
-                manager.create(labels, new Shape(1, labels.length)), null, null);
+        return new ClassificationInput(
+                manager.create(x, new Shape(1, x.length, 1)),
+                manager.create(labels, new Shape(1, labels.length)),
+                null,
+                null);
     }
 
     @Test
@@ -53,8 +56,8 @@ class GhmTest {
         double w1 = 5 / (0.25 * 3) / 3;
         double w5 = 5 / (0.25 * 1) / 3;
         double w9 = 5 / (0.25 * 1) / 3;
-        double expected1 = w1 * (bce(2, true) + bce(1.5, true) + bce(-2, false)) + w5 * bce(0, false)
-                + w9 * bce(-3, true);
+        double expected1 =
+                w1 * (bce(2, true) + bce(1.5, true) + bce(-2, false)) + w5 * bce(0, false) + w9 * bce(-3, true);
         assertThat(doubles(first.perImage())[0]).isCloseTo(expected1, within(1e-4));
         assertThat(doubles(first.ownNormalizer())).containsExactly(5);
         assertThat(loss.histogram().accumulated()).containsExactly(0, 0.75, 0, 0, 0, 0.25, 0, 0, 0, 0.25);
@@ -77,8 +80,8 @@ class GhmTest {
         // two images, K = 2: every element counts; image 1 has no positives
         float[] x = {4, -4, 0.1f, -0.1f, 4, 4, -4, -4};
         int[] labels = {0, 2, 2, 2};
-        LossValue value = loss.compute(new ClassificationInput(manager.create(x, new Shape(2, 2, 2)),
-                manager.create(labels, new Shape(2, 2)), null, null));
+        LossValue value = loss.compute(new ClassificationInput(
+                manager.create(x, new Shape(2, 2, 2)), manager.create(labels, new Shape(2, 2)), null, null));
         // g per element: image 0: (t=1, x=4) 0.018, (t=0, x=-4) 0.018, (t=0, 0.1) 0.525, (t=0, -0.1) 0.475
         // image 1: 0.982, 0.982, 0.018, 0.018; bins of 1/30: 0 (x4), 15 (0.525), 14 (0.475), 29 (x2)
         int tot = 8;
@@ -93,16 +96,19 @@ class GhmTest {
         assertThat(doubles(value.ownNormalizer())).containsExactly(4, 4);
         // mmdetection's loss: sum(BCE w) / tot
         double mmdet = 2 * (image0 + image1) / tot;
-        assertThat((doubles(value.perImage())[0] + doubles(value.perImage())[1]) / 8).isCloseTo(mmdet, within(1e-5));
+        assertThat((doubles(value.perImage())[0] + doubles(value.perImage())[1]) / 8)
+                .isCloseTo(mmdet, within(1e-5));
     }
 
     @Test
     void ghmrWeightsMakeTheBatchPositivesNormalisationEqualMmdetection() {
         double mu = 0.02;
         GhmrLoss loss = new GhmrLoss(mu, 10, 0, 1.0);
-        float[] d = {0, 0.02f, 1, -0.01f, // positive: g 0 (bin 0), 0.707 (7), 0.9998 (9), 0.447 (4)
+        float[] d = {
+            0, 0.02f, 1, -0.01f, // positive: g 0 (bin 0), 0.707 (7), 0.9998 (9), 0.447 (4)
             0, 0, 1, 1, // positive: bins 0, 0, 9, 9
-            5, 5, 5, 5}; // not a positive
+            5, 5, 5, 5
+        }; // not a positive
         NDArray pred = manager.create(d, new Shape(1, 3, 4));
         NDArray target = manager.zeros(new Shape(1, 3, 4));
         NDArray weights = manager.create(new float[] {1, 1, 0}, new Shape(1, 3));

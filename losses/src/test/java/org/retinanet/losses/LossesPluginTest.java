@@ -49,8 +49,8 @@ class LossesPluginTest {
         assertThat(loss.gamma()).isEqualTo(2.0);
         assertThat(loss.alpha()).isEqualTo(0.25);
 
-        ClassificationLossConfig noAlpha = yaml.readValue("type: focal\ngamma: 0.5\nalpha: -1\nlossWeight: 2\n",
-                ClassificationLossConfig.class);
+        ClassificationLossConfig noAlpha =
+                yaml.readValue("type: focal\ngamma: 0.5\nalpha: -1\nlossWeight: 2\n", ClassificationLossConfig.class);
         assertThat(noAlpha).isEqualTo(new FocalLossConfig(0.5, -1.0, 2.0));
 
         assertThat(yaml.readValue("type: alpha_ce", ClassificationLossConfig.class))
@@ -71,14 +71,17 @@ class LossesPluginTest {
         BoxLossConfig giou = yaml.readValue("type: giou", BoxLossConfig.class);
         assertThat(registry.boxLoss(giou)).isInstanceOf(GiouLoss.class);
         assertThat(registry.boxLoss(giou).needsDecodedBoxes()).isTrue();
-        assertThat(registry.boxLoss(yaml.readValue("type: l1", BoxLossConfig.class)).needsDecodedBoxes()).isFalse();
+        assertThat(registry.boxLoss(yaml.readValue("type: l1", BoxLossConfig.class))
+                        .needsDecodedBoxes())
+                .isFalse();
     }
 
     @Test
     void unknownKeysAndBadValuesAreClearErrors() {
         assertThatThrownBy(() -> yaml.readValue("type: focal\ngama: 2", ClassificationLossConfig.class))
                 .hasMessageContaining("gama");
-        assertThatThrownBy(() -> new FocalLossConfig(-1.0, null, null)).hasMessageContaining("gamma")
+        assertThatThrownBy(() -> new FocalLossConfig(-1.0, null, null))
+                .hasMessageContaining("gamma")
                 .hasMessageContaining("-1.0");
         assertThatThrownBy(() -> new FocalLossConfig(null, 1.5, null)).hasMessageContaining("alpha");
         assertThatThrownBy(() -> new FocalLossConfig(null, 0.0, null)).hasMessageContaining("alpha");
@@ -86,7 +89,8 @@ class LossesPluginTest {
         assertThatThrownBy(() -> new FocalStarLossConfig(0.0, null, null, null)).hasMessageContaining("gamma");
         assertThatThrownBy(() -> new OhemLossConfig(0, null, null, null, null, null))
                 .hasMessageContaining("batchSize");
-        assertThatThrownBy(() -> new OhemLossConfig(null, 1.5, null, null, null, null)).hasMessageContaining("nmsIou");
+        assertThatThrownBy(() -> new OhemLossConfig(null, 1.5, null, null, null, null))
+                .hasMessageContaining("nmsIou");
         assertThatThrownBy(() -> new OhemLossConfig(null, null, 0.0, null, null, null))
                 .hasMessageContaining("positiveFraction");
         assertThatThrownBy(() -> new OhemLossConfig(null, null, null, 3.0, null, null))

@@ -67,7 +67,8 @@ class PaperFormulasTest {
         x.setRequiresGradient(true);
         double[] values;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray perImage = loss.compute(new ClassificationInput(x, labels, null, null)).perImage();
+            NDArray perImage =
+                    loss.compute(new ClassificationInput(x, labels, null, null)).perImage();
             values = doubles(perImage);
             collector.backward(perImage.sum());
         }

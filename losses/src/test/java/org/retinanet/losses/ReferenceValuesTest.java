@@ -46,14 +46,20 @@ class ReferenceValuesTest {
             double alpha = params[2 * p + 1];
             SigmoidFocalLoss loss = new SigmoidFocalLoss("focal", gamma, alpha, 1.0);
             NDArray perImage = loss.compute(classificationInput()).perImage();
-            assertClose(doubles(perImage), doubles(ref.get("focal_" + p)), 1e-5, 1e-5,
+            assertClose(
+                    doubles(perImage),
+                    doubles(ref.get("focal_" + p)),
+                    1e-5,
+                    1e-5,
                     "focal gamma " + gamma + " alpha " + alpha);
         }
     }
 
     @Test
     void lossWeightScalesTheLoss() {
-        NDArray perImage = new SigmoidFocalLoss("focal", 2, 0.25, 0.5).compute(classificationInput()).perImage();
+        NDArray perImage = new SigmoidFocalLoss("focal", 2, 0.25, 0.5)
+                .compute(classificationInput())
+                .perImage();
         double[] expected = doubles(ref.get("focal_0"));
         for (int i = 0; i < expected.length; i++) {
             expected[i] *= 0.5;
@@ -63,7 +69,9 @@ class ReferenceValuesTest {
 
     @Test
     void ceEqualsTorchBinaryCrossEntropyWithLogits() {
-        NDArray perImage = new SigmoidFocalLoss("ce", 0, -1, 1.0).compute(classificationInput()).perImage();
+        NDArray perImage = new SigmoidFocalLoss("ce", 0, -1, 1.0)
+                .compute(classificationInput())
+                .perImage();
         assertClose(doubles(perImage), doubles(ref.get("ce")), 1e-5, 1e-5, "ce");
     }
 
@@ -73,18 +81,26 @@ class ReferenceValuesTest {
 
     @Test
     void l1AndSmoothL1EqualTorch() {
-        assertClose(doubles(new SmoothL1Loss("l1", 0, 1).compute(deltaInput())), doubles(ref.get("l1")),
-                1e-5, 1e-6, "l1");
-        assertClose(doubles(new SmoothL1Loss("smooth_l1", 0.11, 1).compute(deltaInput())),
-                doubles(ref.get("smooth_l1_b011")), 1e-5, 1e-6, "smooth_l1 beta 0.11");
-        assertClose(doubles(new SmoothL1Loss("smooth_l1", 1.0, 1).compute(deltaInput())),
-                doubles(ref.get("smooth_l1_b1")), 1e-5, 1e-6, "smooth_l1 beta 1");
+        assertClose(
+                doubles(new SmoothL1Loss("l1", 0, 1).compute(deltaInput())), doubles(ref.get("l1")), 1e-5, 1e-6, "l1");
+        assertClose(
+                doubles(new SmoothL1Loss("smooth_l1", 0.11, 1).compute(deltaInput())),
+                doubles(ref.get("smooth_l1_b011")),
+                1e-5,
+                1e-6,
+                "smooth_l1 beta 0.11");
+        assertClose(
+                doubles(new SmoothL1Loss("smooth_l1", 1.0, 1).compute(deltaInput())),
+                doubles(ref.get("smooth_l1_b1")),
+                1e-5,
+                1e-6,
+                "smooth_l1 beta 1");
     }
 
     @Test
     void giouEqualsTorchvisionGeneralizedBoxIouLossIncludingZeroSizeBoxes() {
-        BoxInput input = new BoxInput(null, null, ref.get("giou_weights"), ref.get("pred_boxes"),
-                ref.get("target_boxes"));
+        BoxInput input =
+                new BoxInput(null, null, ref.get("giou_weights"), ref.get("pred_boxes"), ref.get("target_boxes"));
         assertClose(doubles(new GiouLoss(1e-7, 1).compute(input)), doubles(ref.get("giou")), 1e-5, 1e-6, "giou");
     }
 }

@@ -58,18 +58,35 @@ class StabilityTest {
      */
     private ClassificationInput extremeInput() {
         float[] logits = {
-            100, -100, // positive of class 0, confident and right
-            -100, 100, // positive of class 0, confident and wrong
-            1e4f, -1e4f, // background, confident and wrong
-            -1e4f, -1e4f, // background, right
-            100, 100, // ignored
-            -100, 100, // ignored
+            100,
+            -100, // positive of class 0, confident and right
+            -100,
+            100, // positive of class 0, confident and wrong
+            1e4f,
+            -1e4f, // background, confident and wrong
+            -1e4f,
+            -1e4f, // background, right
+            100,
+            100, // ignored
+            -100,
+            100, // ignored
             // image 1
-            -100, -100, 100, 100, 0.5f, -3, 2, 2, -100, 40, 1e4f, 1e4f
+            -100,
+            -100,
+            100,
+            100,
+            0.5f,
+            -3,
+            2,
+            2,
+            -100,
+            40,
+            1e4f,
+            1e4f
         };
         int[] labels = {0, 0, 2, 2, -1, -1, 2, 2, 2, 2, -1, 2};
-        return new ClassificationInput(manager.create(logits, new Shape(2, 6, 2)),
-                manager.create(labels, new Shape(2, 6)), null, null);
+        return new ClassificationInput(
+                manager.create(logits, new Shape(2, 6, 2)), manager.create(labels, new Shape(2, 6)), null, null);
     }
 
     @Test
@@ -84,14 +101,20 @@ class StabilityTest {
                 collector.backward(value.perImage().sum());
             }
             assertAllFinite(value.perImage(), e.getKey() + " loss");
-            assertThat(java.util.Arrays.stream(doubles(value.perImage())).min().orElse(0)).as(e.getKey() + " loss").isGreaterThanOrEqualTo(0);
+            assertThat(java.util.Arrays.stream(doubles(value.perImage())).min().orElse(0))
+                    .as(e.getKey() + " loss")
+                    .isGreaterThanOrEqualTo(0);
             NDArray grad = x.getGradient();
             assertAllFinite(grad, e.getKey() + " gradient");
             double[] g = doubles(grad);
             // anchors 4, 5 and 10 (image 1, anchor 4) are ignored: 2 classes each
             for (int anchor : List.of(4, 5, 10)) {
-                assertThat(g[2 * anchor]).as(e.getKey() + " gradient of ignored anchor " + anchor).isZero();
-                assertThat(g[2 * anchor + 1]).as(e.getKey() + " gradient of ignored anchor " + anchor).isZero();
+                assertThat(g[2 * anchor])
+                        .as(e.getKey() + " gradient of ignored anchor " + anchor)
+                        .isZero();
+                assertThat(g[2 * anchor + 1])
+                        .as(e.getKey() + " gradient of ignored anchor " + anchor)
+                        .isZero();
             }
         }
     }
@@ -106,9 +129,10 @@ class StabilityTest {
         // without the ignored anchors nothing changes
         float[] same = in.logits().toFloatArray();
         same[8] = same[9] = same[10] = same[11] = 0;
-        ClassificationInput changed = new ClassificationInput(manager.create(same, new Shape(2, 6, 2)),
-                in.labels(), null, null);
-        double[] ce2 = doubles(new SigmoidFocalLoss("ce", 0, -1, 1).compute(changed).perImage());
+        ClassificationInput changed =
+                new ClassificationInput(manager.create(same, new Shape(2, 6, 2)), in.labels(), null, null);
+        double[] ce2 =
+                doubles(new SigmoidFocalLoss("ce", 0, -1, 1).compute(changed).perImage());
         assertThat(ce2[0]).isEqualTo(ce[0]);
     }
 
@@ -131,8 +155,8 @@ class StabilityTest {
         pred.setRequiresGradient(true);
         NDArray loss;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            loss = new GiouLoss(1e-7, 1).compute(new BoxInput(null, null, weights, pred,
-                    manager.create(targets, new Shape(1, 4, 4))));
+            loss = new GiouLoss(1e-7, 1)
+                    .compute(new BoxInput(null, null, weights, pred, manager.create(targets, new Shape(1, 4, 4))));
             collector.backward(loss.sum());
         }
         assertAllFinite(loss, "giou");

@@ -47,7 +47,9 @@ public final class TestArrays {
 
     public static void assertAllFinite(NDArray a, String what) {
         for (double v : doubles(a)) {
-            assertThat(Double.isFinite(v)).as(what + " has a non-finite value " + v).isTrue();
+            assertThat(Double.isFinite(v))
+                    .as(what + " has a non-finite value " + v)
+                    .isTrue();
         }
     }
 }

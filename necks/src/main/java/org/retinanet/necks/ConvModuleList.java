@@ -18,7 +18,8 @@ final class ConvModuleList extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         throw new UnsupportedOperationException("a module list is not callable; its owner runs the children");
     }
 

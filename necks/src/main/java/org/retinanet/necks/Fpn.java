@@ -45,8 +45,8 @@ public final class Fpn extends AbstractBlock implements Neck {
         // the config must fit the backbone's features: both are the user's choice, so bad input
         int start = config.startLevel();
         if (start >= inputs.size()) {
-            throw new UserException("model.neck.startLevel " + start + " is past the backbone's "
-                    + inputs.size() + " features " + names(inputs));
+            throw new UserException("model.neck.startLevel " + start + " is past the backbone's " + inputs.size()
+                    + " features " + names(inputs));
         }
         used = inputs.size() - start;
         if (config.numOuts() < used) {
@@ -73,15 +73,23 @@ public final class Fpn extends AbstractBlock implements Neck {
 
     /** mmcv's ConvModule without activation; padding keeps the size (kernel 1 or 3). */
     private static ConvModule conv(int outChannels, int kernel, int stride, int groups, Initializer init) {
-        return ConvModule.builder().setFilters(outChannels).setKernel(kernel).optStride(stride).optPadding(kernel / 2)
-                .optGroupNorm(groups).optWeightInitializer(init).build();
+        return ConvModule.builder()
+                .setFilters(outChannels)
+                .setKernel(kernel)
+                .optStride(stride)
+                .optPadding(kernel / 2)
+                .optGroupNorm(groups)
+                .optWeightInitializer(init)
+                .build();
     }
 
     /** xavier_uniform (gain 1): U(+-sqrt(6/(fanIn+fanOut))); kaiming_uniform(a=1): U(+-sqrt(3/fanIn)). */
     private static Initializer weightInit(String init) {
         return switch (init) {
-            case "xavier" -> new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.AVG, 3f);
-            case "kaiming" -> new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 3f);
+            case "xavier" ->
+                new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.AVG, 3f);
+            case "kaiming" ->
+                new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 3f);
             default -> throw new IllegalArgumentException("fpn: unknown init '" + init + "'");
         };
     }
@@ -102,7 +110,9 @@ public final class Fpn extends AbstractBlock implements Neck {
     }
 
     private static List<String> names(List<FeatureSpec> specs) {
-        return specs.stream().map(s -> s.name() + "(" + s.channels() + "ch, stride " + s.stride() + ")").toList();
+        return specs.stream()
+                .map(s -> s.name() + "(" + s.channels() + "ch, stride " + s.stride() + ")")
+                .toList();
     }
 
     public FpnConfig config() {
@@ -115,15 +125,19 @@ public final class Fpn extends AbstractBlock implements Neck {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList features, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList features, boolean training, PairList<String, Object> params) {
         if (features.size() != inputs.size()) {
-            throw new IllegalArgumentException("fpn: expected " + inputs.size() + " backbone features "
-                    + names(inputs) + ", got " + features.size());
+            throw new IllegalArgumentException("fpn: expected " + inputs.size() + " backbone features " + names(inputs)
+                    + ", got " + features.size());
         }
         int start = config.startLevel();
         NDArray[] laterals = new NDArray[used];
         for (int i = 0; i < used; i++) {
-            laterals[i] = lateralConvs.get(i).forward(store, new NDList(features.get(start + i)), training, params).head();
+            laterals[i] = lateralConvs
+                    .get(i)
+                    .forward(store, new NDList(features.get(start + i)), training, params)
+                    .head();
         }
         for (int i = used - 1; i > 0; i--) {
             Shape below = laterals[i - 1].getShape();
@@ -131,7 +145,9 @@ public final class Fpn extends AbstractBlock implements Neck {
         }
         NDList outs = new NDList(config.numOuts());
         for (int i = 0; i < used; i++) {
-            outs.add(fpnConvs.get(i).forward(store, new NDList(laterals[i]), training, params).head());
+            outs.add(fpnConvs.get(i)
+                    .forward(store, new NDList(laterals[i]), training, params)
+                    .head());
         }
         for (int i = used; i < config.numOuts(); i++) {
             NDArray below = outs.get(i - 1);
@@ -139,9 +155,12 @@ public final class Fpn extends AbstractBlock implements Neck {
             if (config.extraSource() == ExtraSource.NONE) {
                 level = below.get(":, :, ::2, ::2"); // max_pool2d(kernel 1, stride 2)
             } else {
-                NDArray source = i == used ? firstExtraSource(features, laterals, below)
+                NDArray source = i == used
+                        ? firstExtraSource(features, laterals, below)
                         : config.reluBeforeExtraConvs() ? Activation.relu(below) : below;
-                level = fpnConvs.get(i).forward(store, new NDList(source), training, params).head();
+                level = fpnConvs.get(i)
+                        .forward(store, new NDList(source), training, params)
+                        .head();
             }
             outs.add(level);
         }
@@ -163,12 +182,15 @@ public final class Fpn extends AbstractBlock implements Neck {
         int start = config.startLevel();
         for (int i = 0; i < used; i++) {
             lateralConvs.get(i).initialize(manager, dataType, inputShapes[start + i]);
-            fpnConvs.get(i).initialize(manager, dataType, lateralConvs.get(i).getOutputShapes(new Shape[] {inputShapes[start + i]}));
+            fpnConvs.get(i).initialize(manager, dataType, lateralConvs.get(i).getOutputShapes(new Shape[] {
+                inputShapes[start + i]
+            }));
         }
         if (config.extraSource() != ExtraSource.NONE) {
             for (int i = used; i < config.numOuts(); i++) {
                 Shape source = i == used && config.extraSource() == ExtraSource.ON_INPUT
-                        ? inputShapes[inputShapes.length - 1] : outShapes[i - 1];
+                        ? inputShapes[inputShapes.length - 1]
+                        : outShapes[i - 1];
                 fpnConvs.get(i).initialize(manager, dataType, source);
             }
         }
@@ -177,7 +199,8 @@ public final class Fpn extends AbstractBlock implements Neck {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         if (inputShapes.length != inputs.size()) {
-            throw new IllegalArgumentException("fpn: expected " + inputs.size() + " input shapes, got " + inputShapes.length);
+            throw new IllegalArgumentException(
+                    "fpn: expected " + inputs.size() + " input shapes, got " + inputShapes.length);
         }
         Shape[] out = new Shape[config.numOuts()];
         long batch = inputShapes[0].get(0);

@@ -39,7 +39,10 @@ public record FpnConfig(
 
     /** Where the first extra level's conv reads from. */
     public enum ExtraSource {
-        ON_INPUT, ON_LATERAL, ON_OUTPUT, NONE;
+        ON_INPUT,
+        ON_LATERAL,
+        ON_OUTPUT,
+        NONE;
 
         String configName() {
             return name().toLowerCase(Locale.ROOT);
@@ -70,8 +73,8 @@ public record FpnConfig(
             throw new IllegalArgumentException("fpn: norm must be one of none, gn; got '" + norm + "'");
         }
         if (norm.equals("gn") && (numGroups <= 0 || outChannels % numGroups != 0)) {
-            throw new IllegalArgumentException("fpn: numGroups " + numGroups
-                    + " must be positive and divide outChannels " + outChannels);
+            throw new IllegalArgumentException(
+                    "fpn: numGroups " + numGroups + " must be positive and divide outChannels " + outChannels);
         }
         if (!init.equals("xavier") && !init.equals("kaiming")) {
             throw new IllegalArgumentException("fpn: init must be one of xavier, kaiming; got '" + init + "'");
@@ -108,7 +111,9 @@ public record FpnConfig(
             }
         }
         throw new IllegalArgumentException("fpn: addExtraConvs must be one of "
-                + Arrays.stream(ExtraSource.values()).map(ExtraSource::configName).toList()
+                + Arrays.stream(ExtraSource.values())
+                        .map(ExtraSource::configName)
+                        .toList()
                 + "; got '" + value + "'");
     }
 }

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  */
 final class TorchvisionFpnKeys {
 
-    private static final Pattern BLOCK = Pattern.compile("(inner_blocks|layer_blocks)\\.(\\d+)\\.(?:(0|1)\\.)?(weight|bias)");
+    private static final Pattern BLOCK =
+            Pattern.compile("(inner_blocks|layer_blocks)\\.(\\d+)\\.(?:(0|1)\\.)?(weight|bias)");
     private static final Pattern EXTRA = Pattern.compile("extra_blocks\\.(p6|p7)\\.(weight|bias)");
 
     private TorchvisionFpnKeys() {}

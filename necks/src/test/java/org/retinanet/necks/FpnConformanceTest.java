@@ -32,8 +32,8 @@ import org.retinanet.testing.Fixtures;
  */
 class FpnConformanceTest {
 
-    static final List<FeatureSpec> INPUTS = List.of(
-            new FeatureSpec("C3", 16, 8), new FeatureSpec("C4", 32, 16), new FeatureSpec("C5", 96, 32));
+    static final List<FeatureSpec> INPUTS =
+            List.of(new FeatureSpec("C3", 16, 8), new FeatureSpec("C4", 32, 16), new FeatureSpec("C5", 96, 32));
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
@@ -57,10 +57,15 @@ class FpnConformanceTest {
                 if (!e.getKey().startsWith("w/")) {
                     continue;
                 }
-                String key = fpn.importKey(CheckpointKeys.TORCHVISION, e.getKey().substring(2));
+                String key =
+                        fpn.importKey(CheckpointKeys.TORCHVISION, e.getKey().substring(2));
                 Parameter p = ours.get(key);
-                assertThat(p).as("torchvision key %s mapped to %s", e.getKey(), key).isNotNull();
-                assertThat(p.getArray().getShape()).as(key).isEqualTo(e.getValue().getShape());
+                assertThat(p)
+                        .as("torchvision key %s mapped to %s", e.getKey(), key)
+                        .isNotNull();
+                assertThat(p.getArray().getShape())
+                        .as(key)
+                        .isEqualTo(e.getValue().getShape());
                 p.getArray().set(e.getValue().toFloatArray());
                 loaded.add(key);
             }
@@ -80,7 +85,8 @@ class FpnConformanceTest {
     }
 
     /** Gradients of sum_i sum(P_i * r_i) w.r.t. every parameter and input, against torch's autograd. */
-    private static void checkGradients(Fpn fpn, Map<String, NDArray> npz, NDList inputs, int numOuts, NDManager manager) {
+    private static void checkGradients(
+            Fpn fpn, Map<String, NDArray> npz, NDList inputs, int numOuts, NDManager manager) {
         for (NDArray x : inputs) {
             x.setRequiresGradient(true);
         }
@@ -112,7 +118,9 @@ class FpnConformanceTest {
     static void assertClose(NDArray actual, NDArray expected, String what) {
         double scale = Math.max(1.0, expected.abs().max().getFloat());
         double maxDiff = actual.sub(expected).abs().max().getFloat();
-        assertThat(maxDiff / scale).as("%s max |diff| %s (scale %s)", what, maxDiff, scale).isLessThan(1e-5);
+        assertThat(maxDiff / scale)
+                .as("%s max |diff| %s (scale %s)", what, maxDiff, scale)
+                .isLessThan(1e-5);
     }
 
     static Map<String, NDArray> readNpz(Path file, NDManager manager) throws IOException {

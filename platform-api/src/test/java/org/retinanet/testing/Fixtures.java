@@ -18,7 +18,8 @@ public final class Fixtures {
         String root = System.getProperty("retinanet.repo.root");
         Path start = root != null ? Paths.get(root) : Paths.get("").toAbsolutePath();
         for (Path p = start; p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("scripts")) && Files.exists(p.resolve("pom.xml"))
+            if (Files.isDirectory(p.resolve("scripts"))
+                    && Files.exists(p.resolve("pom.xml"))
                     && Files.isDirectory(p.resolve("platform-api"))) {
                 return p;
             }

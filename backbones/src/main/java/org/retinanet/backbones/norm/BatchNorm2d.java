@@ -40,15 +40,31 @@ public final class BatchNorm2d extends NormLayer {
         this.eps = eps;
         this.evalAlways = evalAlways;
         Shape shape = new Shape(channels);
-        weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.GAMMA).optShape(shape)
+        weight = addParameter(Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.GAMMA)
+                .optShape(shape)
                 .optInitializer(zeroInitWeight ? Initializer.ZEROS : Initializer.ONES)
-                .optRequiresGrad(affineTrainable).build());
-        bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BETA).optShape(shape)
-                .optRequiresGrad(affineTrainable).build());
-        runningMean = addParameter(Parameter.builder().setName("running_mean").setType(Parameter.Type.RUNNING_MEAN)
-                .optShape(shape).optRequiresGrad(false).build());
-        runningVar = addParameter(Parameter.builder().setName("running_var").setType(Parameter.Type.RUNNING_VAR)
-                .optShape(shape).optRequiresGrad(false).build());
+                .optRequiresGrad(affineTrainable)
+                .build());
+        bias = addParameter(Parameter.builder()
+                .setName("bias")
+                .setType(Parameter.Type.BETA)
+                .optShape(shape)
+                .optRequiresGrad(affineTrainable)
+                .build());
+        runningMean = addParameter(Parameter.builder()
+                .setName("running_mean")
+                .setType(Parameter.Type.RUNNING_MEAN)
+                .optShape(shape)
+                .optRequiresGrad(false)
+                .build());
+        runningVar = addParameter(Parameter.builder()
+                .setName("running_var")
+                .setType(Parameter.Type.RUNNING_VAR)
+                .optShape(shape)
+                .optRequiresGrad(false)
+                .build());
     }
 
     public boolean evalAlways() {
@@ -61,7 +77,8 @@ public final class BatchNorm2d extends NormLayer {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray gamma = store.getValue(weight, x.getDevice(), training);
         NDArray beta = store.getValue(bias, x.getDevice(), training);

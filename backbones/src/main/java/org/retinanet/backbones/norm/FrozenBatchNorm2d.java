@@ -26,14 +26,31 @@ public final class FrozenBatchNorm2d extends NormLayer {
         super(channels);
         this.eps = eps;
         Shape shape = new Shape(channels);
-        weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.GAMMA).optShape(shape)
-                .optInitializer(zeroInitWeight ? Initializer.ZEROS : Initializer.ONES).optRequiresGrad(false).build());
-        bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BETA).optShape(shape)
-                .optRequiresGrad(false).build());
-        runningMean = addParameter(Parameter.builder().setName("running_mean").setType(Parameter.Type.RUNNING_MEAN)
-                .optShape(shape).optRequiresGrad(false).build());
-        runningVar = addParameter(Parameter.builder().setName("running_var").setType(Parameter.Type.RUNNING_VAR)
-                .optShape(shape).optRequiresGrad(false).build());
+        weight = addParameter(Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.GAMMA)
+                .optShape(shape)
+                .optInitializer(zeroInitWeight ? Initializer.ZEROS : Initializer.ONES)
+                .optRequiresGrad(false)
+                .build());
+        bias = addParameter(Parameter.builder()
+                .setName("bias")
+                .setType(Parameter.Type.BETA)
+                .optShape(shape)
+                .optRequiresGrad(false)
+                .build());
+        runningMean = addParameter(Parameter.builder()
+                .setName("running_mean")
+                .setType(Parameter.Type.RUNNING_MEAN)
+                .optShape(shape)
+                .optRequiresGrad(false)
+                .build());
+        runningVar = addParameter(Parameter.builder()
+                .setName("running_var")
+                .setType(Parameter.Type.RUNNING_VAR)
+                .optShape(shape)
+                .optRequiresGrad(false)
+                .build());
     }
 
     @Override
@@ -42,7 +59,8 @@ public final class FrozenBatchNorm2d extends NormLayer {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray w = perChannel(store.getValue(weight, x.getDevice(), false), x);
         NDArray b = perChannel(store.getValue(bias, x.getDevice(), false), x);

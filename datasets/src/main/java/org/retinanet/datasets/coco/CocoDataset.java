@@ -46,7 +46,12 @@ public final class CocoDataset implements DetectionDataset, BadImagePolicy {
      *     in {@code imageDir} (checked here rather than when it is drawn, maybe hours into
      *     training); with {@code skipBadImages} missing ones are left out and counted
      */
-    public CocoDataset(CocoFile coco, Path imageDir, boolean filterEmpty, int minSize, boolean skipBadImages,
+    public CocoDataset(
+            CocoFile coco,
+            Path imageDir,
+            boolean filterEmpty,
+            int minSize,
+            boolean skipBadImages,
             boolean readsImages) {
         this.coco = coco;
         this.imageDir = imageDir;
@@ -197,7 +202,10 @@ public final class CocoDataset implements DetectionDataset, BadImagePolicy {
 
     private ImageInfo info(int img) {
         String fileName = coco.fileNames[img]; // null only in an evaluation-only dataset
-        return new ImageInfo(coco.imageIds[img], fileName == null ? null : imageDir.resolve(fileName), coco.widths[img],
+        return new ImageInfo(
+                coco.imageIds[img],
+                fileName == null ? null : imageDir.resolve(fileName),
+                coco.widths[img],
                 coco.heights[img]);
     }
 
@@ -224,8 +232,15 @@ public final class CocoDataset implements DetectionDataset, BadImagePolicy {
             }
             double x = coco.annBoxes[4 * a];
             double y = coco.annBoxes[4 * a + 1];
-            boxes.add(new GtBox(coco.annIds[a], x, y, x + coco.annBoxes[4 * a + 2], y + coco.annBoxes[4 * a + 3],
-                    annLabels[a], coco.annCrowd[a], coco.annAreas[a]));
+            boxes.add(new GtBox(
+                    coco.annIds[a],
+                    x,
+                    y,
+                    x + coco.annBoxes[4 * a + 2],
+                    y + coco.annBoxes[4 * a + 3],
+                    annLabels[a],
+                    coco.annCrowd[a],
+                    coco.annAreas[a]));
         }
         return new ImageAnnotations(info(img), Collections.unmodifiableList(boxes));
     }
@@ -257,8 +272,8 @@ public final class CocoDataset implements DetectionDataset, BadImagePolicy {
     @Override
     public String loadSummary() {
         int missing = coco.imageCount - filteredCount - size(); // skipped by skipBadImages
-        return name + ": " + size() + " images (" + filteredCount + " filtered" + (missing > 0 ? ", " + missing
-                + " missing skipped" : "") + " of " + coco.imageCount + "), "
+        return name + ": " + size() + " images (" + filteredCount + " filtered"
+                + (missing > 0 ? ", " + missing + " missing skipped" : "") + " of " + coco.imageCount + "), "
                 + coco.annCount + " annotations (" + droppedCount + " degenerate dropped), " + categories.size()
                 + " categories";
     }

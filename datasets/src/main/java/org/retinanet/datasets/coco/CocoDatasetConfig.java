@@ -13,8 +13,9 @@ import org.retinanet.api.config.DatasetConfig;
  * {@code skipBadImages} (default false) leaves missing images out (counted on one stderr line)
  * and lets the loader skip undecodable ones, instead of failing.
  */
-public record CocoDatasetConfig(String annotations, String images, Boolean filterEmpty, Integer minSize,
-        Boolean skipBadImages) implements DatasetConfig {
+public record CocoDatasetConfig(
+        String annotations, String images, Boolean filterEmpty, Integer minSize, Boolean skipBadImages)
+        implements DatasetConfig {
 
     public CocoDatasetConfig {
         if (annotations == null || annotations.isBlank()) {

@@ -31,7 +31,12 @@ public final class CocoDatasetFactory implements DatasetFactory<CocoDatasetConfi
         boolean filterEmpty = config.filterEmpty() != null ? config.filterEmpty() : context.training();
         int minSize = config.minSize() != null ? config.minSize() : (context.training() ? 32 : 0);
         boolean readsImages = context.readsImages();
-        return new CocoDataset(CocoFile.read(annotations, readsImages), images, filterEmpty, minSize,
-                config.skipBadImages(), readsImages);
+        return new CocoDataset(
+                CocoFile.read(annotations, readsImages),
+                images,
+                filterEmpty,
+                minSize,
+                config.skipBadImages(),
+                readsImages);
     }
 }

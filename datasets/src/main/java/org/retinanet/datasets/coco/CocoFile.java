@@ -129,8 +129,10 @@ public final class CocoFile {
             throw error(start, "image without 'id'");
         }
         if (name == null && needFileNames) {
-            throw error(start, "image " + id + " has no 'file_name', which is needed to read the image"
-                    + " (only evaluation does without)");
+            throw error(
+                    start,
+                    "image " + id + " has no 'file_name', which is needed to read the image"
+                            + " (only evaluation does without)");
         }
         if (width <= 0 || height <= 0) {
             throw error(start, "image " + id + " needs positive 'width' and 'height'");
@@ -209,8 +211,10 @@ public final class CocoFile {
             }
         }
         if (boxValues != 4) {
-            throw error(start, "annotation " + id + ": bbox has "
-                    + (boxValues < 0 ? "no values" : boxValues + " values") + ", expected 4 [x, y, w, h]");
+            throw error(
+                    start,
+                    "annotation " + id + ": bbox has " + (boxValues < 0 ? "no values" : boxValues + " values")
+                            + ", expected 4 [x, y, w, h]");
         }
         if (imageId == null || categoryId == null) {
             throw error(start, "annotation " + id + " needs 'image_id' and 'category_id'");

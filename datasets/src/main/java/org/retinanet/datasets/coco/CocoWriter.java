@@ -53,7 +53,8 @@ public final class CocoWriter {
                     g.writeStartObject();
                     g.writeNumberField("id", box.id());
                     g.writeNumberField("image_id", ann.image().id());
-                    g.writeNumberField("category_id", dataset.categories().get(box.label()).datasetId());
+                    g.writeNumberField(
+                            "category_id", dataset.categories().get(box.label()).datasetId());
                     g.writeArrayFieldStart("bbox");
                     g.writeNumber(box.x1());
                     g.writeNumber(box.y1());

@@ -31,7 +31,7 @@ public final class CocoEval {
     private final CocoEvalParams params;
     private final int T, R, K, A, M;
     private final double[] precision; // [T][R][K][A][M]
-    private final double[] recall;    // [T][K][A][M]
+    private final double[] recall; // [T][K][A][M]
 
     private CocoEval(CocoEvalProblem problem, CocoEvalParams params) {
         this.p = problem;
@@ -98,8 +98,8 @@ public final class CocoEval {
     }
 
     /** IoU of maskApi.c's bbIou on (x, y, w, h) boxes, no +1; a crowd gt divides by the detection area. */
-    static double iou(double dx, double dy, double dw, double dh,
-            double gx, double gy, double gw, double gh, boolean crowd) {
+    static double iou(
+            double dx, double dy, double dw, double dh, double gx, double gy, double gw, double gh, boolean crowd) {
         double w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
         if (w <= 0) {
             return 0;
@@ -134,8 +134,8 @@ public final class CocoEval {
                 offset[i + 1] = offset[i] + Math.min(n, maxDetLast);
             }
             int total = offset[images];
-            int[] det = new int[total];      // problem index of each concatenated detection
-            int[] rank = new int[total];     // its rank within its image
+            int[] det = new int[total]; // problem index of each concatenated detection
+            int[] rank = new int[total]; // its rank within its image
             double[] score = new double[total];
             int[] npig = new int[A];
             byte[][] outcome = new byte[A][T * total];

@@ -47,7 +47,8 @@ public final class CocoEvalFiles {
         long[] imageIds = new long[0];
         List<Long> catIds = new ArrayList<>();
         List<String> catNames = new ArrayList<>();
-        try (InputStream in = Files.newInputStream(file); JsonParser p = JSON.createParser(in)) {
+        try (InputStream in = Files.newInputStream(file);
+                JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw error(name, p, "expected a JSON object with images, annotations and categories");
             }
@@ -75,15 +76,26 @@ public final class CocoEvalFiles {
             throw new NoSuchFileException(name, null, "annotation file not found");
         } catch (JsonParseException e) {
             JsonLocation l = e.getLocation();
-            throw new IOException(name + ": malformed JSON at line " + l.getLineNr() + ", column "
-                    + l.getColumnNr() + ": " + e.getOriginalMessage(), e);
+            throw new IOException(
+                    name + ": malformed JSON at line " + l.getLineNr() + ", column " + l.getColumnNr() + ": "
+                            + e.getOriginalMessage(),
+                    e);
         }
-        CocoEvalProblem.Builder b = CocoEvalProblem.builder().images(imageIds)
+        CocoEvalProblem.Builder b = CocoEvalProblem.builder()
+                .images(imageIds)
                 .categories(catIds.stream().mapToLong(Long::longValue).toArray(), catNames.toArray(String[]::new));
         for (int i = 0; i < anns.n; i++) {
             try {
-                b.addGt(anns.image[i], anns.category[i], anns.box[4 * i], anns.box[4 * i + 1], anns.box[4 * i + 2],
-                        anns.box[4 * i + 3], anns.area[i], anns.crowd[i], anns.id[i]);
+                b.addGt(
+                        anns.image[i],
+                        anns.category[i],
+                        anns.box[4 * i],
+                        anns.box[4 * i + 1],
+                        anns.box[4 * i + 2],
+                        anns.box[4 * i + 3],
+                        anns.area[i],
+                        anns.crowd[i],
+                        anns.id[i]);
             } catch (IllegalArgumentException e) {
                 throw new IOException(name + ": line " + anns.line[i] + ": " + e.getMessage(), e);
             }
@@ -173,14 +185,14 @@ public final class CocoEvalFiles {
                         hasCategory = true;
                     }
                     case "area" -> area = number(p, v, name, "area");
-                    case "iscrowd" -> crowd = v == JsonToken.VALUE_TRUE
-                            || (v == JsonToken.VALUE_NUMBER_INT && p.getLongValue() != 0);
+                    case "iscrowd" ->
+                        crowd = v == JsonToken.VALUE_TRUE || (v == JsonToken.VALUE_NUMBER_INT && p.getLongValue() != 0);
                     case "bbox" -> box = bbox(p, v, name);
                     default -> p.skipChildren();
                 }
             }
-            String missing = !hasId ? "id" : !hasImage ? "image_id" : !hasCategory ? "category_id"
-                    : box == null ? "bbox" : null;
+            String missing =
+                    !hasId ? "id" : !hasImage ? "image_id" : !hasCategory ? "category_id" : box == null ? "bbox" : null;
             if (missing != null) {
                 throw new IOException(name + ": line " + line + ": annotation " + a.n + " has no '" + missing + "'");
             }

@@ -21,9 +21,12 @@ public final class CocoEvalParams {
         this.recThrs = linspace(0.0, 1.0, 101);
         this.maxDets = config.maxDets().stream().mapToInt(Integer::intValue).toArray();
         List<CocoEvaluatorConfig.AreaRange> ranges = config.areaRanges();
-        this.areaLo = ranges.stream().mapToDouble(CocoEvaluatorConfig.AreaRange::min).toArray();
-        this.areaHi = ranges.stream().mapToDouble(CocoEvaluatorConfig.AreaRange::max).toArray();
-        this.areaLabels = ranges.stream().map(CocoEvaluatorConfig.AreaRange::label).toArray(String[]::new);
+        this.areaLo =
+                ranges.stream().mapToDouble(CocoEvaluatorConfig.AreaRange::min).toArray();
+        this.areaHi =
+                ranges.stream().mapToDouble(CocoEvaluatorConfig.AreaRange::max).toArray();
+        this.areaLabels =
+                ranges.stream().map(CocoEvaluatorConfig.AreaRange::label).toArray(String[]::new);
     }
 
     /** numpy.linspace(start, stop, num, endpoint=True) for float64. */

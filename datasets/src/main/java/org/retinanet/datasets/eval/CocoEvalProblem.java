@@ -13,8 +13,8 @@ import java.util.Arrays;
  */
 public final class CocoEvalProblem {
 
-    final long[] imageIds;      // sorted ascending, as COCOeval's params.imgIds
-    final long[] categoryIds;   // sorted ascending, as params.catIds
+    final long[] imageIds; // sorted ascending, as COCOeval's params.imgIds
+    final long[] categoryIds; // sorted ascending, as params.catIds
     final String[] categoryNames;
 
     // ground truth, bucketed: bucket b = category * images + image; gt of b is [gtStart[b], gtStart[b+1])
@@ -171,12 +171,21 @@ public final class CocoEvalProblem {
         }
 
         /** A ground-truth box: COCO (x, y, w, h), the annotation's {@code area}, {@code iscrowd}, {@code id}. */
-        public Builder addGt(long imageId, long categoryId, double x, double y, double w, double h,
-                double area, boolean crowd, long id) {
+        public Builder addGt(
+                long imageId,
+                long categoryId,
+                double x,
+                double y,
+                double w,
+                double h,
+                double area,
+                boolean crowd,
+                long id) {
             int image = imageIndexOf(imageId, "annotation " + id);
             int cat = categoryIndexOf(categoryId, "annotation " + id);
             if (Double.isNaN(x + y + w + h + area)) {
-                throw new IllegalArgumentException("annotation " + id + " (image " + imageId + "): NaN in bbox or area");
+                throw new IllegalArgumentException(
+                        "annotation " + id + " (image " + imageId + "): NaN in bbox or area");
             }
             if (gtCount == gtX.length) {
                 int n = gtCount * 2;
@@ -204,8 +213,8 @@ public final class CocoEvalProblem {
         }
 
         /** A detection in results-file order: COCO (x, y, w, h) and score. */
-        public Builder addDetection(long imageId, long categoryId, double x, double y, double w, double h,
-                double score) {
+        public Builder addDetection(
+                long imageId, long categoryId, double x, double y, double w, double h, double score) {
             int image = imageIndexOf(imageId, null);
             int cat = categoryIndexOf(categoryId, null);
             if (Double.isNaN(score)) {

@@ -14,8 +14,8 @@ import java.util.Locale;
 public final class CocoEvalResult {
 
     /** summarize()'s metric names, in stats order. */
-    public static final List<String> METRIC_NAMES = List.of(
-            "AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl");
+    public static final List<String> METRIC_NAMES =
+            List.of("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl");
 
     private final CocoEvalParams params;
     private final long[] categoryIds;
@@ -24,8 +24,8 @@ public final class CocoEvalResult {
     private final double[] recall;
     private final int T, R, K, A, M;
 
-    CocoEvalResult(CocoEvalParams params, long[] categoryIds, String[] categoryNames,
-            double[] precision, double[] recall) {
+    CocoEvalResult(
+            CocoEvalParams params, long[] categoryIds, String[] categoryNames, double[] precision, double[] recall) {
         this.params = params;
         this.categoryIds = categoryIds;
         this.categoryNames = categoryNames;
@@ -83,9 +83,15 @@ public final class CocoEvalResult {
             String iouStr = ious[i] < 0
                     ? fixed(params.iouThrs[0], 2) + ":" + fixed(params.iouThrs[T - 1], 2)
                     : fixed(ious[i], 2);
-            lines.add(String.format(Locale.ROOT, " %-18s %s @[ IoU=%-9s | area=%6s | maxDets=%3d ] = %s",
-                    ap ? "Average Precision" : "Average Recall", ap ? "(AP)" : "(AR)", iouStr,
-                    params.areaLabels[areas[i]], params.maxDets[dets[i]], fixed(s[i], 3)));
+            lines.add(String.format(
+                    Locale.ROOT,
+                    " %-18s %s @[ IoU=%-9s | area=%6s | maxDets=%3d ] = %s",
+                    ap ? "Average Precision" : "Average Recall",
+                    ap ? "(AP)" : "(AR)",
+                    iouStr,
+                    params.areaLabels[areas[i]],
+                    params.maxDets[dets[i]],
+                    fixed(s[i], 3)));
         }
         return String.join("\n", lines);
     }

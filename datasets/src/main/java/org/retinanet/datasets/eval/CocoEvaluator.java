@@ -60,8 +60,8 @@ public final class CocoEvaluator implements DetectionEvaluator {
         for (int i = 0; i < catIds.length; i++) {
             Category c = categories.get(i);
             if (c.label() != i) {
-                throw new IllegalArgumentException(gt.name() + ": category " + c.name() + " has label "
-                        + c.label() + " at position " + i + " of categories()");
+                throw new IllegalArgumentException(gt.name() + ": category " + c.name() + " has label " + c.label()
+                        + " at position " + i + " of categories()");
             }
             catIds[i] = c.datasetId();
             names[i] = c.name();
@@ -77,13 +77,27 @@ public final class CocoEvaluator implements DetectionEvaluator {
         // ground truth image by image in dataset order: within an (image, category) the file order
         for (ImageAnnotations img : images) {
             for (GtBox g : img.boxes()) {
-                b.addGt(img.image().id(), categoryOf(categories, g.label(), gt.name()).datasetId(),
-                        g.x1(), g.y1(), g.x2() - g.x1(), g.y2() - g.y1(), g.area(), g.ignore(), g.id());
+                b.addGt(
+                        img.image().id(),
+                        categoryOf(categories, g.label(), gt.name()).datasetId(),
+                        g.x1(),
+                        g.y1(),
+                        g.x2() - g.x1(),
+                        g.y2() - g.y1(),
+                        g.area(),
+                        g.ignore(),
+                        g.id());
             }
         }
         for (Detection d : detections) {
-            b.addDetection(d.imageId(), categoryOf(categories, d.label(), "detections").datasetId(),
-                    d.x1(), d.y1(), d.x2() - d.x1(), d.y2() - d.y1(), d.score());
+            b.addDetection(
+                    d.imageId(),
+                    categoryOf(categories, d.label(), "detections").datasetId(),
+                    d.x1(),
+                    d.y1(),
+                    d.x2() - d.x1(),
+                    d.y2() - d.y1(),
+                    d.score());
         }
         return b.build();
     }

@@ -40,7 +40,9 @@ public record CocoEvaluatorConfig(
             throw new IllegalArgumentException("iouType: only 'bbox' is supported, got '" + iouType + "'");
         }
         maxDets = maxDets == null ? List.of(1, 10, 100) : List.copyOf(maxDets);
-        if (maxDets.size() != 3 || maxDets.get(0) < 1 || maxDets.get(0) >= maxDets.get(1)
+        if (maxDets.size() != 3
+                || maxDets.get(0) < 1
+                || maxDets.get(0) >= maxDets.get(1)
                 || maxDets.get(1) >= maxDets.get(2)) {
             throw new IllegalArgumentException("maxDets: need three increasing positive counts, got " + maxDets);
         }

@@ -49,7 +49,8 @@ public final class VocEvaluator implements DetectionEvaluator {
         }
         for (Detection d : detections) {
             if (d.label() < 0 || d.label() >= classes) {
-                throw new IllegalArgumentException("detections: label " + d.label() + " is outside 0.." + (classes - 1));
+                throw new IllegalArgumentException(
+                        "detections: label " + d.label() + " is outside 0.." + (classes - 1));
             }
             if (!imageIndex.containsKey(d.imageId())) {
                 throw new IllegalArgumentException(
@@ -59,8 +60,8 @@ public final class VocEvaluator implements DetectionEvaluator {
         }
 
         Map<String, Double> perClass = new LinkedHashMap<>();
-        StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-20s %6s %6s %8s %8s%n",
-                "class", "gts", "dets", "recall", "ap"));
+        StringBuilder table = new StringBuilder(
+                String.format(Locale.ROOT, "%-20s %6s %6s %8s %8s%n", "class", "gts", "dets", "recall", "ap"));
         double apSum = 0;
         int valid = 0;
         for (int c = 0; c < classes; c++) {
@@ -70,8 +71,14 @@ public final class VocEvaluator implements DetectionEvaluator {
                 apSum += r.ap;
                 valid++;
             }
-            table.append(String.format(Locale.ROOT, "%-20s %6d %6d %8.3f %8.3f%n", categories.get(c).name(),
-                    r.positives, byClass.get(c).size(), r.recall, r.ap));
+            table.append(String.format(
+                    Locale.ROOT,
+                    "%-20s %6d %6d %8.3f %8.3f%n",
+                    categories.get(c).name(),
+                    r.positives,
+                    byClass.get(c).size(),
+                    r.recall,
+                    r.ap));
         }
         double map = valid == 0 ? 0.0 : apSum / valid;
         table.append(String.format(Locale.ROOT, "%-20s %6s %6s %8s %8.3f", "mAP", "", "", "", map));
@@ -84,8 +91,8 @@ public final class VocEvaluator implements DetectionEvaluator {
 
     private record ClassResult(double ap, int positives, double recall) {}
 
-    private ClassResult evaluateClass(int label, List<ImageAnnotations> images, Map<Long, Integer> imageIndex,
-            List<Detection> dets) {
+    private ClassResult evaluateClass(
+            int label, List<ImageAnnotations> images, Map<Long, Integer> imageIndex, List<Detection> dets) {
         // this class's gt per image, and which are taken
         int positives = 0;
         Map<Integer, List<GtBox>> gtOf = new HashMap<>();

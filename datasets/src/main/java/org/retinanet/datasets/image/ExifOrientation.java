@@ -109,13 +109,34 @@ public final class ExifOrientation {
                 int sx;
                 int sy;
                 switch (orientation) {
-                    case 2 -> { sx = w - 1 - x; sy = y; }
-                    case 3 -> { sx = w - 1 - x; sy = h - 1 - y; }
-                    case 4 -> { sx = x; sy = h - 1 - y; }
-                    case 5 -> { sx = y; sy = x; }
-                    case 6 -> { sx = y; sy = h - 1 - x; }
-                    case 7 -> { sx = w - 1 - y; sy = h - 1 - x; }
-                    default -> { sx = w - 1 - y; sy = x; } // 8
+                    case 2 -> {
+                        sx = w - 1 - x;
+                        sy = y;
+                    }
+                    case 3 -> {
+                        sx = w - 1 - x;
+                        sy = h - 1 - y;
+                    }
+                    case 4 -> {
+                        sx = x;
+                        sy = h - 1 - y;
+                    }
+                    case 5 -> {
+                        sx = y;
+                        sy = x;
+                    }
+                    case 6 -> {
+                        sx = y;
+                        sy = h - 1 - x;
+                    }
+                    case 7 -> {
+                        sx = w - 1 - y;
+                        sy = h - 1 - x;
+                    }
+                    default -> {
+                        sx = w - 1 - y;
+                        sy = x;
+                    } // 8
                 }
                 int s = (sy * w + sx) * 3;
                 int d = (y * ow + x) * 3;

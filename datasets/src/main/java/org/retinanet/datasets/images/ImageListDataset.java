@@ -49,7 +49,8 @@ public final class ImageListDataset implements DetectionDataset {
             List<ImageAnnotations> renumbered = new ArrayList<>(list.size());
             for (int i = 0; i < list.size(); i++) {
                 ImageInfo info = list.get(i).image();
-                renumbered.add(new ImageAnnotations(new ImageInfo(i, info.file(), info.width(), info.height()), List.of()));
+                renumbered.add(
+                        new ImageAnnotations(new ImageInfo(i, info.file(), info.width(), info.height()), List.of()));
             }
             list = renumbered;
         }

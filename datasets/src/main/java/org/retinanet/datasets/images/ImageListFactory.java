@@ -33,7 +33,9 @@ public final class ImageListFactory implements DatasetFactory<ImageListConfig> {
     @Override
     public DetectionDataset create(ImageListConfig config, DatasetContext context) {
         if (config.files() != null) {
-            List<Path> files = config.files().stream().map(f -> ConfigPaths.resolve(context, f)).toList();
+            List<Path> files = config.files().stream()
+                    .map(f -> ConfigPaths.resolve(context, f))
+                    .toList();
             return new ImageListDataset("images:" + files.size(), files, config.classes());
         }
         Path dir = ConfigPaths.resolve(context, config.dir());

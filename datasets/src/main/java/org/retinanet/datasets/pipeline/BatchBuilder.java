@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.retinanet.datasets.Seeds;
 import org.retinanet.api.data.BoxTargets;
 import org.retinanet.api.data.DecodedImage;
 import org.retinanet.api.data.DetectionDataset;
@@ -13,6 +12,7 @@ import org.retinanet.api.data.ImageAnnotations;
 import org.retinanet.api.data.ImageMeta;
 import org.retinanet.api.data.InputNormalization;
 import org.retinanet.api.registry.UserException;
+import org.retinanet.datasets.Seeds;
 
 /**
  * Turns the images of one batch into a {@link HostBatch}: decode, draw the augmentation from
@@ -35,8 +35,14 @@ final class BatchBuilder {
     private final InputNormalization normalization;
     private final boolean skipBadImages;
 
-    BatchBuilder(DetectionDataset dataset, StandardPipelineConfig config, boolean training, long seed,
-            double flipProbability, InputNormalization normalization, boolean skipBadImages) {
+    BatchBuilder(
+            DetectionDataset dataset,
+            StandardPipelineConfig config,
+            boolean training,
+            long seed,
+            double flipProbability,
+            InputNormalization normalization,
+            boolean skipBadImages) {
         this.dataset = dataset;
         this.config = config;
         this.training = training;
@@ -101,7 +107,8 @@ final class BatchBuilder {
         boolean flip = flipProbability > 0 && random.nextDouble() < flipProbability;
         int w = image.width();
         int h = image.height();
-        int[] size = ResizeRule.keepRatio(w, h, limits[0], limits[1], config.rounding().equals("torchvision"));
+        int[] size = ResizeRule.keepRatio(
+                w, h, limits[0], limits[1], config.rounding().equals("torchvision"));
         int nw = Math.max(1, size[0]);
         int nh = Math.max(1, size[1]);
         double sx = (double) nw / w;

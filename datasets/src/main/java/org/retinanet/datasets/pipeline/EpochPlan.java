@@ -3,9 +3,9 @@ package org.retinanet.datasets.pipeline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.retinanet.datasets.Seeds;
 import org.retinanet.api.data.DetectionDataset;
 import org.retinanet.api.data.ImageInfo;
+import org.retinanet.datasets.Seeds;
 
 /**
  * Which images form which batch in one epoch.

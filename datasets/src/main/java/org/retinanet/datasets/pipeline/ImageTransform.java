@@ -1,10 +1,10 @@
 package org.retinanet.datasets.pipeline;
 
+import java.util.List;
 import org.retinanet.api.data.BoxTargets;
 import org.retinanet.api.data.DecodedImage;
 import org.retinanet.api.data.GtBox;
 import org.retinanet.api.data.InputNormalization;
-import java.util.List;
 
 /**
  * Per-image geometry and pixels: bilinear resize, optional horizontal flip and per-channel
@@ -22,7 +22,8 @@ public final class ImageTransform {
     private ImageTransform() {}
 
     /** Resized, flipped and normalised pixels, {@code 3 * newHeight * newWidth} floats in CHW order. */
-    public static float[] pixels(DecodedImage image, int newWidth, int newHeight, boolean flip, InputNormalization norm) {
+    public static float[] pixels(
+            DecodedImage image, int newWidth, int newHeight, boolean flip, InputNormalization norm) {
         int w = image.width();
         int h = image.height();
         byte[] rgb = image.rgb();
@@ -86,7 +87,8 @@ public final class ImageTransform {
      * Boxes in resized pixels like mmdetection: corners times (scaleX, scaleY), clipped to the
      * resized image, then flipped as x1' = W - x2, x2' = W - x1.
      */
-    public static BoxTargets boxes(List<GtBox> gt, double scaleX, double scaleY, int newWidth, int newHeight, boolean flip) {
+    public static BoxTargets boxes(
+            List<GtBox> gt, double scaleX, double scaleY, int newWidth, int newHeight, boolean flip) {
         int n = gt.size();
         float[] boxes = new float[4 * n];
         int[] labels = new int[n];

@@ -39,7 +39,8 @@ final class ParallelBatchIterator implements BatchIterator {
     private HostBatch pending;
     private boolean closed;
 
-    ParallelBatchIterator(List<int[]> batches, int firstBatch, int epoch, BatchBuilder builder, int workers, int prefetch) {
+    ParallelBatchIterator(
+            List<int[]> batches, int firstBatch, int epoch, BatchBuilder builder, int workers, int prefetch) {
         this.batches = batches;
         this.epoch = epoch;
         this.builder = builder;

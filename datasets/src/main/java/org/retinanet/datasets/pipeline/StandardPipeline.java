@@ -23,7 +23,8 @@ public final class StandardPipeline implements BatchPipeline {
         }
         this.config = config;
         this.context = context;
-        this.flipProbability = config.flipProbability() != null ? config.flipProbability() : (context.training() ? 0.5 : 0.0);
+        this.flipProbability =
+                config.flipProbability() != null ? config.flipProbability() : (context.training() ? 0.5 : 0.0);
     }
 
     /** Aspect flags per dataset, computed once: they need every image's annotations. */
@@ -47,10 +48,11 @@ public final class StandardPipeline implements BatchPipeline {
         if (skipBatches < 0) {
             throw new IllegalArgumentException("skipBatches must be >= 0, got " + skipBatches);
         }
-        List<int[]> plan = EpochPlan.batches(dataset.size(), tallFlags(dataset), context.batchSize(), context.seed(), epoch);
+        List<int[]> plan =
+                EpochPlan.batches(dataset.size(), tallFlags(dataset), context.batchSize(), context.seed(), epoch);
         boolean skipBad = config.skipBadImages() || (dataset instanceof BadImagePolicy p && p.skipBadImages());
-        BatchBuilder builder = new BatchBuilder(dataset, config, context.training(), context.seed(), flipProbability,
-                context.normalization(), skipBad);
+        BatchBuilder builder = new BatchBuilder(
+                dataset, config, context.training(), context.seed(), flipProbability, context.normalization(), skipBad);
         int workers = Math.max(1, context.workers());
         int prefetch = config.prefetch() != null ? config.prefetch() : 2 * workers;
         return new ParallelBatchIterator(plan, skipBatches, epoch, builder, workers, prefetch);

@@ -34,16 +34,19 @@ public record StandardPipelineConfig(
         Double flipProbability,
         Integer sizeDivisor,
         Integer prefetch,
-        Boolean skipBadImages) implements PipelineConfig {
+        Boolean skipBadImages)
+        implements PipelineConfig {
 
     public StandardPipelineConfig {
         if (minSize != null || maxSize != null) {
             if (scale != null || scales != null) {
-                throw new IllegalArgumentException("standard pipeline: give either scale/scales or minSize/maxSize, not both");
+                throw new IllegalArgumentException(
+                        "standard pipeline: give either scale/scales or minSize/maxSize, not both");
             }
             if (minSize == null || minSize.isEmpty() || maxSize == null) {
-                throw new IllegalArgumentException("standard pipeline: minSize (a list) and maxSize go together, got minSize="
-                        + minSize + " maxSize=" + maxSize);
+                throw new IllegalArgumentException(
+                        "standard pipeline: minSize (a list) and maxSize go together, got minSize=" + minSize
+                                + " maxSize=" + maxSize);
             }
             scale = List.of(maxSize, minSize.get(minSize.size() - 1));
             if (minSize.size() > 1) {
@@ -64,7 +67,8 @@ public record StandardPipelineConfig(
         if (shortRange != null) {
             checkPair("shortRange", shortRange);
             if (shortRange.get(0) > shortRange.get(1)) {
-                throw new IllegalArgumentException("standard pipeline: shortRange must be [lo, hi] with lo <= hi, got " + shortRange);
+                throw new IllegalArgumentException(
+                        "standard pipeline: shortRange must be [lo, hi] with lo <= hi, got " + shortRange);
             }
             if (scales != null) {
                 throw new IllegalArgumentException("standard pipeline: give either scales or shortRange, not both");
@@ -74,10 +78,12 @@ public record StandardPipelineConfig(
             rounding = "mmdet";
         }
         if (!rounding.equals("mmdet") && !rounding.equals("torchvision")) {
-            throw new IllegalArgumentException("standard pipeline: rounding must be mmdet or torchvision, got '" + rounding + "'");
+            throw new IllegalArgumentException(
+                    "standard pipeline: rounding must be mmdet or torchvision, got '" + rounding + "'");
         }
         if (flipProbability != null && (flipProbability < 0 || flipProbability > 1)) {
-            throw new IllegalArgumentException("standard pipeline: flipProbability must be in [0, 1], got " + flipProbability);
+            throw new IllegalArgumentException(
+                    "standard pipeline: flipProbability must be in [0, 1], got " + flipProbability);
         }
         if (sizeDivisor == null) {
             sizeDivisor = 32;
@@ -95,7 +101,8 @@ public record StandardPipelineConfig(
 
     private static void checkPair(String field, List<Integer> pair) {
         if (pair.size() != 2 || pair.get(0) == null || pair.get(1) == null || pair.get(0) < 1 || pair.get(1) < 1) {
-            throw new IllegalArgumentException("standard pipeline: " + field + " must be two positive sizes, got " + pair);
+            throw new IllegalArgumentException(
+                    "standard pipeline: " + field + " must be two positive sizes, got " + pair);
         }
     }
 

@@ -70,7 +70,8 @@ public final class ShapesDataset implements DetectionDataset {
             float hue = kinds.get(label).hue + (float) ((r.nextDouble() - 0.5) * 40);
             float sat = 0.65f + 0.35f * (float) r.nextDouble();
             float val = 0.7f + 0.3f * (float) r.nextDouble();
-            shapes.add(new Shape(label, x, y, w, h, java.awt.Color.HSBtoRGB(((hue % 360) + 360) % 360 / 360f, sat, val)));
+            shapes.add(
+                    new Shape(label, x, y, w, h, java.awt.Color.HSBtoRGB(((hue % 360) + 360) % 360 / 360f, sat, val)));
         }
         int[] owner = owners(shapes, width, height);
         int[] visible = new int[count];
@@ -149,11 +150,18 @@ public final class ShapesDataset implements DetectionDataset {
             Shape shape = layout.shapes.get(s);
             boolean ignore = layout.visible[s] < config.minVisible() * layout.total[s];
             long id = (long) index * 1000 + s + 1;
-            boxes.add(new GtBox(id, shape.x, shape.y, shape.x + shape.w, shape.y + shape.h, shape.label, ignore,
+            boxes.add(new GtBox(
+                    id,
+                    shape.x,
+                    shape.y,
+                    shape.x + shape.w,
+                    shape.y + shape.h,
+                    shape.label,
+                    ignore,
                     layout.visible[s]));
         }
-        return new ImageAnnotations(new ImageInfo(index + 1L, null, config.width(), config.height()),
-                Collections.unmodifiableList(boxes));
+        return new ImageAnnotations(
+                new ImageInfo(index + 1L, null, config.width(), config.height()), Collections.unmodifiableList(boxes));
     }
 
     @Override

@@ -23,7 +23,10 @@ import org.retinanet.api.config.DatasetConfig;
  */
 public record ShapesDatasetConfig(
         Integer numImages,
-        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Integer> imageSize,
+
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+        List<Integer> imageSize,
+
         Integer minObjects,
         Integer maxObjects,
         Integer minObjectSize,
@@ -32,7 +35,8 @@ public record ShapesDatasetConfig(
         Integer noise,
         Integer clutterLines,
         Double minVisible,
-        Long seed) implements DatasetConfig {
+        Long seed)
+        implements DatasetConfig {
 
     public static final List<String> ALL_CLASSES = List.of("rectangle", "ellipse", "triangle", "cross");
 
@@ -42,17 +46,20 @@ public record ShapesDatasetConfig(
             imageSize = List.of(128);
         }
         if (imageSize.isEmpty() || imageSize.size() > 2 || imageSize.stream().anyMatch(s -> s == null || s < 16)) {
-            throw new IllegalArgumentException("shapes dataset: imageSize must be one size or [width, height], each >= 16, got " + imageSize);
+            throw new IllegalArgumentException(
+                    "shapes dataset: imageSize must be one size or [width, height], each >= 16, got " + imageSize);
         }
         minObjects = nonNegative("minObjects", minObjects, 1);
         maxObjects = nonNegative("maxObjects", maxObjects, 5);
         if (maxObjects < minObjects) {
-            throw new IllegalArgumentException("shapes dataset: maxObjects (" + maxObjects + ") < minObjects (" + minObjects + ")");
+            throw new IllegalArgumentException(
+                    "shapes dataset: maxObjects (" + maxObjects + ") < minObjects (" + minObjects + ")");
         }
         minObjectSize = positive("minObjectSize", minObjectSize, 12);
         maxObjectSize = positive("maxObjectSize", maxObjectSize, 60);
         if (maxObjectSize < minObjectSize) {
-            throw new IllegalArgumentException("shapes dataset: maxObjectSize (" + maxObjectSize + ") < minObjectSize (" + minObjectSize + ")");
+            throw new IllegalArgumentException(
+                    "shapes dataset: maxObjectSize (" + maxObjectSize + ") < minObjectSize (" + minObjectSize + ")");
         }
         if (minObjectSize < 3) {
             throw new IllegalArgumentException("shapes dataset: minObjectSize must be >= 3, got " + minObjectSize);
@@ -61,11 +68,13 @@ public record ShapesDatasetConfig(
             classes = ALL_CLASSES;
         }
         if (classes.isEmpty() || classes.stream().distinct().count() != classes.size()) {
-            throw new IllegalArgumentException("shapes dataset: classes must be distinct and non-empty, got " + classes);
+            throw new IllegalArgumentException(
+                    "shapes dataset: classes must be distinct and non-empty, got " + classes);
         }
         for (String c : classes) {
             if (!ALL_CLASSES.contains(c)) {
-                throw new IllegalArgumentException("shapes dataset: unknown class '" + c + "', known: " + String.join(", ", ALL_CLASSES));
+                throw new IllegalArgumentException(
+                        "shapes dataset: unknown class '" + c + "', known: " + String.join(", ", ALL_CLASSES));
             }
         }
         noise = nonNegative("noise", noise, 8);

@@ -41,7 +41,8 @@ public final class VocDataset implements DetectionDataset, BadImagePolicy {
     private final int filtered;
     private final boolean skipBadImages;
 
-    public VocDataset(Path root, String split, List<String> classes, boolean filterEmpty, int minSize, boolean skipBadImages) {
+    public VocDataset(
+            Path root, String split, List<String> classes, boolean filterEmpty, int minSize, boolean skipBadImages) {
         this.name = "voc:" + root.getFileName() + "/" + split;
         this.skipBadImages = skipBadImages;
         List<Category> cats = new ArrayList<>();
@@ -55,8 +56,11 @@ public final class VocDataset implements DetectionDataset, BadImagePolicy {
         Path listFile = root.resolve("ImageSets/Main/" + split + ".txt");
         List<String> ids;
         try {
-            ids = Files.readAllLines(listFile).stream().map(String::trim).filter(s -> !s.isEmpty())
-                    .map(s -> s.split("\\s+")[0]).toList();
+            ids = Files.readAllLines(listFile).stream()
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .map(s -> s.split("\\s+")[0])
+                    .toList();
         } catch (NoSuchFileException e) {
             throw new UserException("VOC split file not found: " + listFile);
         } catch (IOException e) {
@@ -89,8 +93,8 @@ public final class VocDataset implements DetectionDataset, BadImagePolicy {
         }
     }
 
-    private static ImageAnnotations parse(DocumentBuilder xml, Path root, String id, int index,
-            Map<String, Integer> labelOf, long[] nextBoxId) {
+    private static ImageAnnotations parse(
+            DocumentBuilder xml, Path root, String id, int index, Map<String, Integer> labelOf, long[] nextBoxId) {
         Path file = root.resolve("Annotations/" + id + ".xml");
         Path image = root.resolve("JPEGImages/" + id + ".jpg");
         Document doc;
@@ -101,7 +105,8 @@ public final class VocDataset implements DetectionDataset, BadImagePolicy {
                     + e.getColumnNumber() + ": " + e.getMessage());
         } catch (SAXException | IOException e) {
             throw new UserException((Files.exists(file) ? "cannot read VOC annotation " : "VOC annotation not found: ")
-                    + file + (Files.exists(file) ? ": " + e.getMessage() : ""));
+                    + file
+                    + (Files.exists(file) ? ": " + e.getMessage() : ""));
         }
         Element rootEl = doc.getDocumentElement();
         int width;
@@ -130,7 +135,8 @@ public final class VocDataset implements DetectionDataset, BadImagePolicy {
                 continue;
             }
             Element difficultEl = child(obj, "difficult");
-            boolean difficult = difficultEl != null && Integer.parseInt(difficultEl.getTextContent().trim()) != 0;
+            boolean difficult = difficultEl != null
+                    && Integer.parseInt(difficultEl.getTextContent().trim()) != 0;
             Element bnd = child(obj, "bndbox");
             if (bnd == null) {
                 throw new UserException(file + ": object " + (o + 1) + " has no <bndbox>");
@@ -144,9 +150,11 @@ public final class VocDataset implements DetectionDataset, BadImagePolicy {
                     throw new UserException(file + ": object " + (o + 1) + " <" + tags[k] + "> is not a number");
                 }
             }
-            boxes.add(new GtBox(nextBoxId[0]++, c[0], c[1], c[2], c[3], label, difficult, (c[2] - c[0]) * (c[3] - c[1])));
+            boxes.add(
+                    new GtBox(nextBoxId[0]++, c[0], c[1], c[2], c[3], label, difficult, (c[2] - c[0]) * (c[3] - c[1])));
         }
-        return new ImageAnnotations(new ImageInfo(numericId(id, index), image, width, height), Collections.unmodifiableList(boxes));
+        return new ImageAnnotations(
+                new ImageInfo(numericId(id, index), image, width, height), Collections.unmodifiableList(boxes));
     }
 
     static long numericId(String id, int index) {

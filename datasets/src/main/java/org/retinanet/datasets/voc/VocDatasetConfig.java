@@ -9,12 +9,31 @@ import org.retinanet.api.config.DatasetConfig;
  * (default trainval for training, test otherwise); {@code classes} default the 20 VOC classes in
  * the standard order; {@code filterEmpty} / {@code minSize} / {@code skipBadImages} as for coco.
  */
-public record VocDatasetConfig(String root, String split, List<String> classes, Boolean filterEmpty, Integer minSize,
-        Boolean skipBadImages) implements DatasetConfig {
+public record VocDatasetConfig(
+        String root, String split, List<String> classes, Boolean filterEmpty, Integer minSize, Boolean skipBadImages)
+        implements DatasetConfig {
 
-    public static final List<String> VOC_CLASSES = List.of("aeroplane", "bicycle", "bird", "boat", "bottle", "bus",
-            "car", "cat", "chair", "cow", "diningtable", "dog", "horse", "motorbike", "person", "pottedplant",
-            "sheep", "sofa", "train", "tvmonitor");
+    public static final List<String> VOC_CLASSES = List.of(
+            "aeroplane",
+            "bicycle",
+            "bird",
+            "boat",
+            "bottle",
+            "bus",
+            "car",
+            "cat",
+            "chair",
+            "cow",
+            "diningtable",
+            "dog",
+            "horse",
+            "motorbike",
+            "person",
+            "pottedplant",
+            "sheep",
+            "sofa",
+            "train",
+            "tvmonitor");
 
     public VocDatasetConfig {
         if (root == null || root.isBlank()) {

@@ -28,7 +28,12 @@ public final class VocDatasetFactory implements DatasetFactory<VocDatasetConfig>
         String split = config.split() != null ? config.split() : (context.training() ? "trainval" : "test");
         boolean filterEmpty = config.filterEmpty() != null ? config.filterEmpty() : context.training();
         int minSize = config.minSize() != null ? config.minSize() : (context.training() ? 32 : 0);
-        return new VocDataset(ConfigPaths.resolve(context, config.root()), split, config.classes(), filterEmpty, minSize,
+        return new VocDataset(
+                ConfigPaths.resolve(context, config.root()),
+                split,
+                config.classes(),
+                filterEmpty,
+                minSize,
                 config.skipBadImages());
     }
 }

@@ -52,15 +52,17 @@ class CocoDatasetTest {
 
     /** The annotations only (these tests have no image files; their check is tested below). */
     private DetectionDataset load(Path file, boolean training) {
-        return new CocoDatasetFactory().create(new CocoDatasetConfig(file.getFileName().toString(), null, null, null, null),
-                new DatasetContext(dir, training, 0, false));
+        return new CocoDatasetFactory()
+                .create(
+                        new CocoDatasetConfig(file.getFileName().toString(), null, null, null, null),
+                        new DatasetContext(dir, training, 0, false));
     }
 
     @Test
     void categoriesMapToContiguousLabelsInSortedIdOrder() throws IOException {
         DetectionDataset ds = load(json("instances.json", GOOD), false);
-        assertThat(ds.categories()).containsExactly(new Category(0, 1, "person"), new Category(1, 3, "car"),
-                new Category(2, 18, "dog"));
+        assertThat(ds.categories())
+                .containsExactly(new Category(0, 1, "person"), new Category(1, 3, "car"), new Category(2, 18, "dog"));
         assertThat(ds.name()).isEqualTo("coco:instances");
     }
 
@@ -73,9 +75,10 @@ class CocoDatasetTest {
         assertThat(a.image().file()).isEqualTo(dir.resolve("a.jpg"));
         assertThat(a.image().width()).isEqualTo(100);
         assertThat(a.image().height()).isEqualTo(80);
-        assertThat(a.boxes()).containsExactly(
-                new GtBox(11, 10.5, 20, 40.5, 60.25, 2, false, 900.5),
-                new GtBox(12, 0, 0, 50, 60, 0, true, 2000));
+        assertThat(a.boxes())
+                .containsExactly(
+                        new GtBox(11, 10.5, 20, 40.5, 60.25, 2, false, 900.5),
+                        new GtBox(12, 0, 0, 50, 60, 0, true, 2000));
         // w < 1, area 0, outside the image: dropped and counted (mmdetection's CocoDataset rules)
         assertThat(ds.droppedAnnotations()).isEqualTo(3);
         assertThat(ds.loadSummary()).contains("3 degenerate dropped").contains("6 annotations");
@@ -87,13 +90,18 @@ class CocoDatasetTest {
     void trainingFiltersImagesWithoutAnnotationsAndSmallImagesLikeMmdetection() throws IOException {
         Path file = json("instances.json", GOOD);
         DetectionDataset test = load(file, false);
-        assertThat(List.of(test.annotations(0).image().id(), test.annotations(1).image().id(), test.annotations(2).image().id()))
+        assertThat(List.of(
+                        test.annotations(0).image().id(),
+                        test.annotations(1).image().id(),
+                        test.annotations(2).image().id()))
                 .containsExactly(42L, 9L, 7L);
         DetectionDataset train = load(file, true); // filterEmpty drops 9, minSize 32 drops the 30x20 image 7
         assertThat(train.size()).isEqualTo(1);
         assertThat(train.annotations(0).image().id()).isEqualTo(42);
-        DetectionDataset noMinSize = new CocoDatasetFactory().create(
-                new CocoDatasetConfig(file.toString(), null, true, 0, null), new DatasetContext(dir, false, 0, false));
+        DetectionDataset noMinSize = new CocoDatasetFactory()
+                .create(
+                        new CocoDatasetConfig(file.toString(), null, true, 0, null),
+                        new DatasetContext(dir, false, 0, false));
         assertThat(noMinSize.size()).isEqualTo(2);
         assertThat(noMinSize.annotations(1).boxes()).extracting(GtBox::id).containsExactly(16L);
     }
@@ -103,18 +111,23 @@ class CocoDatasetTest {
         Path images = Files.createDirectories(dir.resolve("imgs"));
         TestImages.solid(images.resolve("a.jpg"), 100, 80, 0x336699);
         TestImages.solid(images.resolve("empty.jpg"), 64, 48, 0x336699);
-        Files.write(images.resolve("small.png"),
+        Files.write(
+                images.resolve("small.png"),
                 TestImages.truncated(TestImages.encode(TestImages.halves(30, 20), "png"), 0.5));
         Path file = json("instances.json", GOOD);
-        DetectionDataset ds = new CocoDatasetFactory().create(new CocoDatasetConfig("instances.json", "imgs", null, null, null),
-                new DatasetContext(dir, false, 0));
+        DetectionDataset ds = new CocoDatasetFactory()
+                .create(
+                        new CocoDatasetConfig("instances.json", "imgs", null, null, null),
+                        new DatasetContext(dir, false, 0));
         Files.delete(images.resolve("empty.jpg")); // gone after the dataset was built
         DecodedImage img = ds.image(0);
         assertThat(img.width()).isEqualTo(100);
         assertThat(img.height()).isEqualTo(80);
-        assertThatThrownBy(() -> ds.image(1)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> ds.image(1))
+                .isInstanceOf(IOException.class)
                 .hasMessage("missing image file " + images.resolve("empty.jpg"));
-        assertThatThrownBy(() -> ds.image(2)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> ds.image(2))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining(images.resolve("small.png").toString());
         assertThat(file).exists();
     }
@@ -130,7 +143,10 @@ class CocoDatasetTest {
                 .hasMessage(file + ": 2 of 3 images are missing from " + images + ": empty.jpg, small.png"
                         + " (skipBadImages: true in the dataset config leaves them out)");
         // training leaves out the two (no annotation, too small) before looking for their files
-        assertThat(new CocoDatasetFactory().create(config, new DatasetContext(dir, true, 0)).size()).isEqualTo(1);
+        assertThat(new CocoDatasetFactory()
+                        .create(config, new DatasetContext(dir, true, 0))
+                        .size())
+                .isEqualTo(1);
 
         Path many = json("many.json", manyImages(9));
         assertThatThrownBy(() -> load(many, "imgs", false))
@@ -158,9 +174,10 @@ class CocoDatasetTest {
         assertThat(ds.size()).isEqualTo(1);
         assertThat(ds.annotations(0).image().id()).isEqualTo(42);
         assertThat(ds.loadSummary()).contains("1 images (0 filtered, 2 missing skipped of 3)");
-        assertThat(captured.toString(StandardCharsets.UTF_8).lines().toList()).containsExactly("retinanet: "
-                + dir.resolve("instances.json") + ": skipped 2 of 3 images missing from " + images
-                + " (skipBadImages): empty.jpg, small.png");
+        assertThat(captured.toString(StandardCharsets.UTF_8).lines().toList())
+                .containsExactly("retinanet: "
+                        + dir.resolve("instances.json") + ": skipped 2 of 3 images missing from " + images
+                        + " (skipBadImages): empty.jpg, small.png");
     }
 
     @Test
@@ -178,21 +195,28 @@ class CocoDatasetTest {
         for (boolean training : new boolean[] {true, false}) {
             assertThatThrownBy(() -> new CocoDatasetFactory().create(config, new DatasetContext(dir, training, 0)))
                     .isInstanceOf(UserException.class)
-                    .hasMessage(file + " line 1 column 13: image 1 has no 'file_name', which is needed to read the image"
-                            + " (only evaluation does without)");
+                    .hasMessage(
+                            file + " line 1 column 13: image 1 has no 'file_name', which is needed to read the image"
+                                    + " (only evaluation does without)");
         }
     }
 
     private DetectionDataset load(Path file, String images, boolean skipBadImages) {
-        return new CocoDatasetFactory().create(new CocoDatasetConfig(file.toString(), images, false, 0, skipBadImages),
-                new DatasetContext(dir, false, 0));
+        return new CocoDatasetFactory()
+                .create(
+                        new CocoDatasetConfig(file.toString(), images, false, 0, skipBadImages),
+                        new DatasetContext(dir, false, 0));
     }
 
     /** {@code n} images 0.jpg, 1.jpg, ... without annotations. */
     private static String manyImages(int n) {
         StringBuilder sb = new StringBuilder("{\"categories\": [{\"id\": 1}], \"annotations\": [], \"images\": [");
         for (int i = 0; i < n; i++) {
-            sb.append(i == 0 ? "" : ", ").append("{\"id\": ").append(i).append(", \"file_name\": \"").append(i)
+            sb.append(i == 0 ? "" : ", ")
+                    .append("{\"id\": ")
+                    .append(i)
+                    .append(", \"file_name\": \"")
+                    .append(i)
                     .append(".jpg\", \"width\": 8, \"height\": 8}");
         }
         return sb.append("]}").toString();
@@ -201,7 +225,8 @@ class CocoDatasetTest {
     @Test
     void malformedJsonReportsFileLineAndColumn() throws IOException {
         Path file = json("bad.json", "{\"images\": [\n  {\"id\": 1, \"file_name\": \"a.jpg\" \"width\": 3}\n]}");
-        assertThatThrownBy(() -> load(file, false)).isInstanceOf(UserException.class)
+        assertThatThrownBy(() -> load(file, false))
+                .isInstanceOf(UserException.class)
                 .hasMessageStartingWith("malformed JSON in " + file + " at line 2 column ")
                 .hasMessageNotContaining("\n");
     }
@@ -210,17 +235,27 @@ class CocoDatasetTest {
     void badAnnotationsAreOneClearLineEach() throws IOException {
         String head = "{\"images\": [{\"id\": 1, \"file_name\": \"a.jpg\", \"width\": 10, \"height\": 10}],\n"
                 + "\"categories\": [{\"id\": 1, \"name\": \"x\"}],\n\"annotations\": [\n";
-        Path arity = json("arity.json", head + "  {\"id\": 5, \"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3], \"area\": 1}\n]}");
-        assertThatThrownBy(() -> load(arity, false)).isInstanceOf(UserException.class)
+        Path arity = json(
+                "arity.json",
+                head + "  {\"id\": 5, \"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3], \"area\": 1}\n]}");
+        assertThatThrownBy(() -> load(arity, false))
+                .isInstanceOf(UserException.class)
                 .hasMessage(arity + " line 4 column 3: annotation 5: bbox has 3 values, expected 4 [x, y, w, h]");
-        Path image = json("image.json", head + "{\"id\": 6, \"image_id\": 99, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"area\": 1}\n]}");
-        assertThatThrownBy(() -> load(image, false)).isInstanceOf(UserException.class)
+        Path image = json(
+                "image.json",
+                head + "{\"id\": 6, \"image_id\": 99, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"area\": 1}\n]}");
+        assertThatThrownBy(() -> load(image, false))
+                .isInstanceOf(UserException.class)
                 .hasMessage(image + " line 4 column 1: annotation 6 refers to unknown image id 99");
-        Path category = json("category.json", head + "{\"id\": 7, \"image_id\": 1, \"category_id\": 2, \"bbox\": [1, 2, 3, 4], \"area\": 1}\n]}");
-        assertThatThrownBy(() -> load(category, false)).isInstanceOf(UserException.class)
+        Path category = json(
+                "category.json",
+                head + "{\"id\": 7, \"image_id\": 1, \"category_id\": 2, \"bbox\": [1, 2, 3, 4], \"area\": 1}\n]}");
+        assertThatThrownBy(() -> load(category, false))
+                .isInstanceOf(UserException.class)
                 .hasMessage(category + " line 4 column 1: annotation 7 refers to unknown category id 2");
         Path missing = dir.resolve("nope.json");
-        assertThatThrownBy(() -> load(missing, false)).isInstanceOf(UserException.class)
+        assertThatThrownBy(() -> load(missing, false))
+                .isInstanceOf(UserException.class)
                 .hasMessage("COCO annotation file not found: " + missing);
     }
 
@@ -232,23 +267,43 @@ class CocoDatasetTest {
         StringBuilder sb = new StringBuilder(8 << 20);
         sb.append("{\"images\": [");
         for (int i = 0; i < images; i++) {
-            sb.append(i == 0 ? "" : ",").append("{\"id\": ").append(1000 + 3 * i).append(", \"file_name\": \"")
-                    .append(String.format("%012d.jpg", 1000 + 3 * i)).append("\", \"width\": 640, \"height\": 480, \"license\": 3}");
+            sb.append(i == 0 ? "" : ",")
+                    .append("{\"id\": ")
+                    .append(1000 + 3 * i)
+                    .append(", \"file_name\": \"")
+                    .append(String.format("%012d.jpg", 1000 + 3 * i))
+                    .append("\", \"width\": 640, \"height\": 480, \"license\": 3}");
         }
         sb.append("],\n\"categories\": [");
         for (int c = 0; c < 80; c++) {
-            sb.append(c == 0 ? "" : ",").append("{\"supercategory\": \"s\", \"id\": ").append(90 - c).append(", \"name\": \"c")
-                    .append(90 - c).append("\"}");
+            sb.append(c == 0 ? "" : ",")
+                    .append("{\"supercategory\": \"s\", \"id\": ")
+                    .append(90 - c)
+                    .append(", \"name\": \"c")
+                    .append(90 - c)
+                    .append("\"}");
         }
         sb.append("],\n\"annotations\": [");
         for (int a = 0; a < annotations; a++) {
             int image = (a * 7919) % images;
             double x = a % 500 + 0.25;
             double w = 1 + a % 97;
-            sb.append(a == 0 ? "" : ",\n").append("{\"segmentation\": [[1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5]], \"area\": ")
-                    .append(w * 10).append(", \"iscrowd\": ").append(a % 100 == 0 ? 1 : 0).append(", \"image_id\": ")
-                    .append(1000 + 3 * image).append(", \"bbox\": [").append(x).append(", 7, ").append(w).append(", 10], \"category_id\": ")
-                    .append(11 + a % 80).append(", \"id\": ").append(900000 + a).append("}");
+            sb.append(a == 0 ? "" : ",\n")
+                    .append("{\"segmentation\": [[1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5]], \"area\": ")
+                    .append(w * 10)
+                    .append(", \"iscrowd\": ")
+                    .append(a % 100 == 0 ? 1 : 0)
+                    .append(", \"image_id\": ")
+                    .append(1000 + 3 * image)
+                    .append(", \"bbox\": [")
+                    .append(x)
+                    .append(", 7, ")
+                    .append(w)
+                    .append(", 10], \"category_id\": ")
+                    .append(11 + a % 80)
+                    .append(", \"id\": ")
+                    .append(900000 + a)
+                    .append("}");
         }
         sb.append("]}");
         Path file = json("instances_val.json", sb.toString());
@@ -265,16 +320,22 @@ class CocoDatasetTest {
         assertThat(total).isEqualTo(annotations);
         int a = 12345;
         int image = (a * 7919) % images;
-        GtBox box = ds.annotations(image).boxes().stream().filter(b -> b.id() == 900000 + a).findFirst().orElseThrow();
+        GtBox box = ds.annotations(image).boxes().stream()
+                .filter(b -> b.id() == 900000 + a)
+                .findFirst()
+                .orElseThrow();
         double w = 1 + a % 97;
-        assertThat(box).isEqualTo(new GtBox(900000 + a, a % 500 + 0.25, 7, a % 500 + 0.25 + w, 17, (11 + a % 80) - 11, false, w * 10));
+        assertThat(box)
+                .isEqualTo(new GtBox(
+                        900000 + a, a % 500 + 0.25, 7, a % 500 + 0.25 + w, 17, (11 + a % 80) - 11, false, w * 10));
         assertThat(ds.annotations(image).image().id()).isEqualTo(1000 + 3 * image);
         // image 0 holds annotations 0, 5000, ..., 35000: all multiples of 100, so all crowd
         assertThat(ds.annotations(0).boxes()).hasSize(8).allMatch(GtBox::ignore);
         long start = System.nanoTime();
         CocoFile again = CocoFile.read(file);
-        System.out.printf("parsed %d annotations (%.1f MB) in %.0f ms%n", again.annotationCount(),
-                Files.size(file) / 1e6, (System.nanoTime() - start) / 1e6);
+        System.out.printf(
+                "parsed %d annotations (%.1f MB) in %.0f ms%n",
+                again.annotationCount(), Files.size(file) / 1e6, (System.nanoTime() - start) / 1e6);
     }
 
     @Test
@@ -282,27 +343,35 @@ class CocoDatasetTest {
         Path images = Files.createDirectories(dir.resolve("imgs"));
         TestImages.solid(images.resolve("a.jpg"), 100, 80, 0x336699);
         TestImages.solid(images.resolve("empty.jpg"), 64, 48, 0x336699);
-        Files.write(images.resolve("small.png"),
+        Files.write(
+                images.resolve("small.png"),
                 TestImages.truncated(TestImages.encode(TestImages.halves(30, 20), "png"), 0.5));
         json("instances.json", GOOD);
         var context = new DatasetContext(dir, false, 0);
-        var pipeline = new org.retinanet.datasets.pipeline.StandardPipelineFactory().create(
-                org.retinanet.datasets.pipeline.StandardPipelineConfig.defaults(),
-                new org.retinanet.api.data.PipelineContext(false, 2, 2, 0, org.retinanet.api.data.InputNormalization.pytorch()));
-        DetectionDataset strict = new CocoDatasetFactory().create(new CocoDatasetConfig("instances.json", "imgs", null, null, null), context);
+        var pipeline = new org.retinanet.datasets.pipeline.StandardPipelineFactory()
+                .create(
+                        org.retinanet.datasets.pipeline.StandardPipelineConfig.defaults(),
+                        new org.retinanet.api.data.PipelineContext(
+                                false, 2, 2, 0, org.retinanet.api.data.InputNormalization.pytorch()));
+        DetectionDataset strict = new CocoDatasetFactory()
+                .create(new CocoDatasetConfig("instances.json", "imgs", null, null, null), context);
         try (var it = pipeline.epoch(strict, 0, 0)) {
             assertThat(it.next().size()).isEqualTo(2);
-            assertThatThrownBy(it::next).isInstanceOf(UserException.class)
+            assertThatThrownBy(it::next)
+                    .isInstanceOf(UserException.class)
                     .hasMessageContaining(images.resolve("small.png").toString());
         }
-        DetectionDataset lenient = new CocoDatasetFactory().create(new CocoDatasetConfig("instances.json", "imgs", null, null, true), context);
+        DetectionDataset lenient = new CocoDatasetFactory()
+                .create(new CocoDatasetConfig("instances.json", "imgs", null, null, true), context);
         try (var it = pipeline.epoch(lenient, 0, 0)) {
             var first = it.next();
             assertThat(first.metas()).extracting(m -> m.imageId()).containsExactly(42L, 9L);
             assertThat(first.width()).isEqualTo(1088); // 100x80 -> 1000x800, 64x48 -> 1067x800; 1067 padded to 34 * 32
             assertThat(first.height()).isEqualTo(800);
             assertThat(it.hasNext()).isFalse();
-            assertThat(it.skipped()).hasSize(1).allMatch(m -> m.contains(images.resolve("small.png").toString()));
+            assertThat(it.skipped())
+                    .hasSize(1)
+                    .allMatch(m -> m.contains(images.resolve("small.png").toString()));
         }
     }
 }

@@ -38,10 +38,15 @@ public final class CocoEvalBench {
             CocoEval.run(problem, config).stats();
             best = Math.min(best, (System.nanoTime() - s) / 1e9);
         }
-        System.out.printf("java: %d images, %d categories, %d gt, %d detections, threads %d%n",
-                problem.imageCount(), problem.categoryCount(), problem.gtCount(), problem.detectionCount(),
+        System.out.printf(
+                "java: %d images, %d categories, %d gt, %d detections, threads %d%n",
+                problem.imageCount(),
+                problem.categoryCount(),
+                problem.gtCount(),
+                problem.detectionCount(),
                 config.threads());
-        System.out.printf("java: load %.3f s, evaluate+accumulate+summarize %.3f s (first), %.3f s (best of %d)%n",
+        System.out.printf(
+                "java: load %.3f s, evaluate+accumulate+summarize %.3f s (first), %.3f s (best of %d)%n",
                 (t1 - t0) / 1e9, (t2 - t1) / 1e9, best, REPEATS + 1);
         ObjectNode out = mapper.createObjectNode();
         out.put("load_s", (t1 - t0) / 1e9);
@@ -69,9 +74,10 @@ public final class CocoEvalBench {
         long cpu = cpuNanos();
         CocoResultsJson.read(detsFile, b::addDetection);
         CocoEvalProblem problem = b.build();
-        System.out.printf("java: ground truth read in %.3f s (%.3f s cpu), results + grouping in %.3f s"
-                + " (%.3f s cpu of this thread: the machine is shared)%n", (t - start) / 1e9, (cpu - cpu0) / 1e9,
-                (System.nanoTime() - t) / 1e9, (cpuNanos() - cpu) / 1e9);
+        System.out.printf(
+                "java: ground truth read in %.3f s (%.3f s cpu), results + grouping in %.3f s"
+                        + " (%.3f s cpu of this thread: the machine is shared)%n",
+                (t - start) / 1e9, (cpu - cpu0) / 1e9, (System.nanoTime() - t) / 1e9, (cpuNanos() - cpu) / 1e9);
         return problem;
     }
 }

@@ -10,8 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.retinanet.api.data.CocoResultsJson;
@@ -48,7 +48,8 @@ class CocoEvalFilesTest {
         JSON.writeValue(detsFile.toFile(), c.get("detections"));
 
         CocoEvalResult r = CocoEvalFiles.evaluate(gtFile, detsFile, CocoEvaluatorConfig.defaults());
-        assertThat(r.stats()).containsExactly(CocoEvalFixtures.doubles(c.get("pycocotools").get("stats")));
+        assertThat(r.stats())
+                .containsExactly(CocoEvalFixtures.doubles(c.get("pycocotools").get("stats")));
         assertThat(r.summary()).isEqualTo(c.get("pycocotools").get("summary").asText());
     }
 
@@ -59,14 +60,18 @@ class CocoEvalFilesTest {
         Path file = dir.resolve("basic.json");
         CocoResultsJson.write(file, CocoEvalFixtures.detections(c), gt.categories());
         List<Detection> read = CocoResultsJson.read(file, gt.categories());
-        double[] stats = new CocoEvaluator(CocoEvaluatorConfig.defaults()).evaluateRaw(gt, read).stats();
-        assertThat(stats).containsExactly(CocoEvalFixtures.doubles(c.get("pycocotools").get("stats")));
+        double[] stats = new CocoEvaluator(CocoEvaluatorConfig.defaults())
+                .evaluateRaw(gt, read)
+                .stats();
+        assertThat(stats)
+                .containsExactly(CocoEvalFixtures.doubles(c.get("pycocotools").get("stats")));
     }
 
     @Test
     void badGroundTruthIsOneClearLine() throws IOException {
-        Path unknownImage = write("{\"images\": [{\"id\": 1}], \"categories\": [{\"id\": 3, \"name\": \"c\"}],\n"
-                + "\"annotations\": [\n{\"id\": 5, \"image_id\": 9, \"category_id\": 3, \"bbox\": [0, 0, 1, 1], \"area\": 1}]}");
+        Path unknownImage = write(
+                "{\"images\": [{\"id\": 1}], \"categories\": [{\"id\": 3, \"name\": \"c\"}],\n"
+                        + "\"annotations\": [\n{\"id\": 5, \"image_id\": 9, \"category_id\": 3, \"bbox\": [0, 0, 1, 1], \"area\": 1}]}");
         assertThatThrownBy(() -> CocoEvalFiles.groundTruth(unknownImage))
                 .hasMessage(unknownImage + ": line 3: annotation 5: image id 9 is not in the ground truth");
         Path arity = write("{\"images\": [], \"categories\": [], \"annotations\": [\n"

@@ -34,7 +34,8 @@ class CocoEvalFixtureTest {
         double[] actual = result.stats();
         for (int i = 0; i < 12; i++) {
             // same operations in the same order as numpy (incl. its pairwise mean): bit-identical
-            assertThat(actual[i]).as("%s stats[%d] %s", name, i, CocoEvalResult.METRIC_NAMES.get(i))
+            assertThat(actual[i])
+                    .as("%s stats[%d] %s", name, i, CocoEvalResult.METRIC_NAMES.get(i))
                     .isEqualTo(expected[i]);
         }
         assertThat(result.summary()).isEqualTo(ref.get("summary").asText());
@@ -65,7 +66,8 @@ class CocoEvalFixtureTest {
                             }
                         }
                     }
-                    assertThat(n == 0 ? -1 : NumpyMean.mean(p, n)).as("%s cat %d precision a=%d m=%d", name, k, a, m)
+                    assertThat(n == 0 ? -1 : NumpyMean.mean(p, n))
+                            .as("%s cat %d precision a=%d m=%d", name, k, a, m)
                             .isCloseTo(cat.get("precisionMean").get(a).get(m).asDouble(), within(TOL));
                     double[] rc = new double[T];
                     int nr = 0;
@@ -75,12 +77,14 @@ class CocoEvalFixtureTest {
                             rc[nr++] = v;
                         }
                     }
-                    assertThat(nr == 0 ? -1 : NumpyMean.mean(rc, nr)).as("%s cat %d recall a=%d m=%d", name, k, a, m)
+                    assertThat(nr == 0 ? -1 : NumpyMean.mean(rc, nr))
+                            .as("%s cat %d recall a=%d m=%d", name, k, a, m)
                             .isCloseTo(cat.get("recallMean").get(a).get(m).asDouble(), within(TOL));
                 }
             }
             for (int t = 0; t < T; t++) {
-                assertThat(result.recall(t, k, 0, 2)).as("%s cat %d recall t=%d", name, k, t)
+                assertThat(result.recall(t, k, 0, 2))
+                        .as("%s cat %d recall t=%d", name, k, t)
                         .isCloseTo(cat.get("recallByIou").get(t).asDouble(), within(TOL));
             }
         }
@@ -109,9 +113,13 @@ class CocoEvalFixtureTest {
             String className = CocoEvalFixtures.categories(c).get(k).name();
             double ap = cat.get("precisionMean").get(0).get(2).asDouble();
             if (ap == -1) {
-                assertThat(r.perClassAp().get(className)).as("%s %s", name, className).isNaN();
+                assertThat(r.perClassAp().get(className))
+                        .as("%s %s", name, className)
+                        .isNaN();
             } else {
-                assertThat(r.perClassAp().get(className)).as("%s %s", name, className).isCloseTo(ap, within(TOL));
+                assertThat(r.perClassAp().get(className))
+                        .as("%s %s", name, className)
+                        .isCloseTo(ap, within(TOL));
             }
         }
     }

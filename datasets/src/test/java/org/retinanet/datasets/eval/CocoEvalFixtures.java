@@ -20,8 +20,8 @@ import org.retinanet.api.data.ImageInfo;
  */
 final class CocoEvalFixtures {
 
-    static final List<String> NAMES = List.of(
-            "basic", "ties", "crowded", "integers", "id-zero", "floats", "boundaries", "no-detections");
+    static final List<String> NAMES =
+            List.of("basic", "ties", "crowded", "integers", "id-zero", "floats", "boundaries", "no-detections");
 
     private CocoEvalFixtures() {}
 
@@ -43,18 +43,32 @@ final class CocoEvalFixtures {
         List<JsonNode> cats = list(c.get("categories"));
         CocoEvalProblem.Builder b = CocoEvalProblem.builder()
                 .images(images.stream().mapToLong(i -> i.get("id").asLong()).toArray())
-                .categories(cats.stream().mapToLong(k -> k.get("id").asLong()).toArray(),
+                .categories(
+                        cats.stream().mapToLong(k -> k.get("id").asLong()).toArray(),
                         cats.stream().map(k -> k.get("name").asText()).toArray(String[]::new));
         for (JsonNode a : c.get("annotations")) {
             JsonNode bb = a.get("bbox");
-            b.addGt(a.get("image_id").asLong(), a.get("category_id").asLong(), bb.get(0).asDouble(),
-                    bb.get(1).asDouble(), bb.get(2).asDouble(), bb.get(3).asDouble(), a.get("area").asDouble(),
-                    a.get("iscrowd").asInt() != 0, a.get("id").asLong());
+            b.addGt(
+                    a.get("image_id").asLong(),
+                    a.get("category_id").asLong(),
+                    bb.get(0).asDouble(),
+                    bb.get(1).asDouble(),
+                    bb.get(2).asDouble(),
+                    bb.get(3).asDouble(),
+                    a.get("area").asDouble(),
+                    a.get("iscrowd").asInt() != 0,
+                    a.get("id").asLong());
         }
         for (JsonNode d : c.get("detections")) {
             JsonNode bb = d.get("bbox");
-            b.addDetection(d.get("image_id").asLong(), d.get("category_id").asLong(), bb.get(0).asDouble(),
-                    bb.get(1).asDouble(), bb.get(2).asDouble(), bb.get(3).asDouble(), d.get("score").asDouble());
+            b.addDetection(
+                    d.get("image_id").asLong(),
+                    d.get("category_id").asLong(),
+                    bb.get(0).asDouble(),
+                    bb.get(1).asDouble(),
+                    bb.get(2).asDouble(),
+                    bb.get(3).asDouble(),
+                    d.get("score").asDouble());
         }
         return b.build();
     }
@@ -82,8 +96,14 @@ final class CocoEvalFixtures {
                     JsonNode bb = a.get("bbox");
                     double x = bb.get(0).asDouble();
                     double y = bb.get(1).asDouble();
-                    boxes.add(new GtBox(a.get("id").asLong(), x, y, x + bb.get(2).asDouble(), y + bb.get(3).asDouble(),
-                            labelOf(categories, a.get("category_id").asLong()), a.get("iscrowd").asInt() != 0,
+                    boxes.add(new GtBox(
+                            a.get("id").asLong(),
+                            x,
+                            y,
+                            x + bb.get(2).asDouble(),
+                            y + bb.get(3).asDouble(),
+                            labelOf(categories, a.get("category_id").asLong()),
+                            a.get("iscrowd").asInt() != 0,
                             a.get("area").asDouble()));
                 }
             }
@@ -99,14 +119,24 @@ final class CocoEvalFixtures {
             JsonNode bb = d.get("bbox");
             double x = bb.get(0).asDouble();
             double y = bb.get(1).asDouble();
-            out.add(new Detection(d.get("image_id").asLong(), labelOf(categories, d.get("category_id").asLong()),
-                    d.get("score").asDouble(), x, y, x + bb.get(2).asDouble(), y + bb.get(3).asDouble()));
+            out.add(new Detection(
+                    d.get("image_id").asLong(),
+                    labelOf(categories, d.get("category_id").asLong()),
+                    d.get("score").asDouble(),
+                    x,
+                    y,
+                    x + bb.get(2).asDouble(),
+                    y + bb.get(3).asDouble()));
         }
         return out;
     }
 
     static int labelOf(List<Category> categories, long id) {
-        return categories.stream().filter(k -> k.datasetId() == id).findFirst().orElseThrow().label();
+        return categories.stream()
+                .filter(k -> k.datasetId() == id)
+                .findFirst()
+                .orElseThrow()
+                .label();
     }
 
     static double[] doubles(JsonNode array) {

@@ -30,9 +30,12 @@ class CocoEvalHandMadeTest {
     }
 
     private static InMemoryDataset dataset(List<GtBox> boxesOfImage1) {
-        return new InMemoryDataset("hand", CATS, List.of(
-                new ImageAnnotations(new ImageInfo(1, null, 100, 100), boxesOfImage1),
-                new ImageAnnotations(new ImageInfo(2, null, 100, 100), List.of())));
+        return new InMemoryDataset(
+                "hand",
+                CATS,
+                List.of(
+                        new ImageAnnotations(new ImageInfo(1, null, 100, 100), boxesOfImage1),
+                        new ImageAnnotations(new ImageInfo(2, null, 100, 100), List.of())));
     }
 
     private static Detection det(double score, double x1, double y1, double x2, double y2) {
@@ -40,7 +43,9 @@ class CocoEvalHandMadeTest {
     }
 
     private static Map<String, Double> eval(InMemoryDataset gt, List<Detection> dets) {
-        return new CocoEvaluator(CocoEvaluatorConfig.defaults()).evaluate(gt, dets).metrics();
+        return new CocoEvaluator(CocoEvaluatorConfig.defaults())
+                .evaluate(gt, dets)
+                .metrics();
     }
 
     @Test
@@ -132,12 +137,14 @@ class CocoEvalHandMadeTest {
             boxes.add(new GtBox(i + 1, i * 3, i * 2, i * 3 + 20 + i, i * 2 + 30, i % 2, i % 7 == 0, 400 + 50 * i));
             dets.add(new Detection(1, i % 2, (i * 37 % 11) / 11.0, i * 3 + 1, i * 2, i * 3 + 21, i * 2 + 29));
         }
-        InMemoryDataset gt = new InMemoryDataset("threads", CATS,
-                List.of(new ImageAnnotations(new ImageInfo(1, null, 100, 100), boxes)));
+        InMemoryDataset gt = new InMemoryDataset(
+                "threads", CATS, List.of(new ImageAnnotations(new ImageInfo(1, null, 100, 100), boxes)));
         double[] one = new CocoEvaluator(new CocoEvaluatorConfig(null, null, null, null, 1))
-                .evaluateRaw(gt, dets).stats();
+                .evaluateRaw(gt, dets)
+                .stats();
         double[] two = new CocoEvaluator(new CocoEvaluatorConfig(null, null, null, null, 2))
-                .evaluateRaw(gt, dets).stats();
+                .evaluateRaw(gt, dets)
+                .stats();
         assertThat(two).containsExactly(one);
     }
 

@@ -42,7 +42,7 @@ class CocoEvaluatorConfigTest {
     @Test
     void cocoConfigReadsOverridesAndRejectsBadValues() throws Exception {
         CocoEvaluatorConfig c = (CocoEvaluatorConfig) mapper().readValue(
-                "{\"type\": \"coco\", \"maxDets\": [1, 10, 300], \"threads\": 1}", EvaluatorConfig.class);
+                        "{\"type\": \"coco\", \"maxDets\": [1, 10, 300], \"threads\": 1}", EvaluatorConfig.class);
         assertThat(c.maxDets()).containsExactly(1, 10, 300);
         assertThatThrownBy(() -> new CocoEvaluatorConfig("segm", null, null, null, null))
                 .hasMessage("iouType: only 'bbox' is supported, got 'segm'");
@@ -50,8 +50,8 @@ class CocoEvaluatorConfigTest {
                 .hasMessage("maxDets: need three increasing positive counts, got [10, 1, 100]");
         assertThatThrownBy(() -> new CocoEvaluatorConfig(null, null, false, null, null))
                 .hasMessageStartingWith("useCats:");
-        assertThatThrownBy(() -> new CocoEvaluatorConfig(null, null, null,
-                List.of(new CocoEvaluatorConfig.AreaRange("all", 0.0, 1e10)), null))
+        assertThatThrownBy(() -> new CocoEvaluatorConfig(
+                        null, null, null, List.of(new CocoEvaluatorConfig.AreaRange("all", 0.0, 1e10)), null))
                 .hasMessage("areaRanges: need exactly all, small, medium, large in this order, got [all]");
         assertThatThrownBy(() -> new CocoEvaluatorConfig.AreaRange("small", 5.0, 1.0))
                 .hasMessage("areaRanges.small: need min <= max, got [5.0, 1.0]");
@@ -63,8 +63,8 @@ class CocoEvaluatorConfigTest {
     void vocDefaultsAndValidation() throws Exception {
         VocEvaluatorConfig v = (VocEvaluatorConfig) mapper().readValue("{\"type\": \"voc\"}", EvaluatorConfig.class);
         assertThat(v).isEqualTo(new VocEvaluatorConfig(0.5, false, false));
-        VocEvaluatorConfig v07 = (VocEvaluatorConfig) mapper().readValue(
-                "{\"type\": \"voc\", \"use07Metric\": true}", EvaluatorConfig.class);
+        VocEvaluatorConfig v07 = (VocEvaluatorConfig)
+                mapper().readValue("{\"type\": \"voc\", \"use07Metric\": true}", EvaluatorConfig.class);
         assertThat(v07.use07Metric()).isTrue();
         assertThatThrownBy(() -> new VocEvaluatorConfig(1.5, null, null))
                 .hasMessage("iouThreshold: must be in (0, 1], got 1.5");

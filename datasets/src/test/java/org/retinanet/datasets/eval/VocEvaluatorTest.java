@@ -30,21 +30,27 @@ class VocEvaluatorTest {
      * truth, no detections.
      */
     private static InMemoryDataset dataset() {
-        return new InMemoryDataset("voc-hand", CATS, List.of(
-                new ImageAnnotations(new ImageInfo(1, null, 100, 100), List.of(box(0, 0, 0, 10, 10, false))),
-                new ImageAnnotations(new ImageInfo(2, null, 100, 100),
-                        List.of(box(0, 20, 20, 40, 40, false), box(0, 50, 50, 70, 70, true),
-                                box(2, 0, 0, 5, 5, false)))));
+        return new InMemoryDataset(
+                "voc-hand",
+                CATS,
+                List.of(
+                        new ImageAnnotations(new ImageInfo(1, null, 100, 100), List.of(box(0, 0, 0, 10, 10, false))),
+                        new ImageAnnotations(
+                                new ImageInfo(2, null, 100, 100),
+                                List.of(
+                                        box(0, 20, 20, 40, 40, false),
+                                        box(0, 50, 50, 70, 70, true),
+                                        box(2, 0, 0, 5, 5, false)))));
     }
 
     private static List<Detection> detections() {
         return List.of(
-                new Detection(1, 0, 0.5, 0, 0, 10, 10),     // duplicate of the first hit
-                new Detection(1, 0, 0.9, 0, 0, 10, 10),     // TP
-                new Detection(2, 0, 0.8, 50, 50, 70, 70),   // difficult
-                new Detection(2, 0, 0.7, 80, 80, 90, 90),   // FP
-                new Detection(2, 0, 0.6, 21, 21, 40, 40),   // TP (IoU 0.9025)
-                new Detection(2, 1, 0.9, 0, 0, 5, 5));      // dog: no ground truth
+                new Detection(1, 0, 0.5, 0, 0, 10, 10), // duplicate of the first hit
+                new Detection(1, 0, 0.9, 0, 0, 10, 10), // TP
+                new Detection(2, 0, 0.8, 50, 50, 70, 70), // difficult
+                new Detection(2, 0, 0.7, 80, 80, 90, 90), // FP
+                new Detection(2, 0, 0.6, 21, 21, 40, 40), // TP (IoU 0.9025)
+                new Detection(2, 1, 0.9, 0, 0, 5, 5)); // dog: no ground truth
     }
 
     @Test
@@ -60,26 +66,35 @@ class VocEvaluatorTest {
 
     @Test
     void voc2007ElevenPoints() {
-        EvaluationResult r = new VocEvaluator(new VocEvaluatorConfig(null, true, null)).evaluate(dataset(), detections());
+        EvaluationResult r =
+                new VocEvaluator(new VocEvaluatorConfig(null, true, null)).evaluate(dataset(), detections());
         // recall >= 0, .1, ... .5: best precision 1; recall >= .6 ... 1: 2/3
         assertThat(r.perClassAp().get("cat")).isCloseTo((6 + 5 * 2.0 / 3) / 11, within(1e-15));
     }
 
     @Test
     void legacyCoordinatesAddOnePixel() {
-        InMemoryDataset gt = new InMemoryDataset("legacy", CATS, List.of(
-                new ImageAnnotations(new ImageInfo(1, null, 100, 100), List.of(box(0, 0, 0, 9, 9, false)))));
+        InMemoryDataset gt = new InMemoryDataset(
+                "legacy",
+                CATS,
+                List.of(new ImageAnnotations(new ImageInfo(1, null, 100, 100), List.of(box(0, 0, 0, 9, 9, false)))));
         List<Detection> det = List.of(new Detection(1, 0, 0.9, 0, 0, 9, 4)); // IoU 36/81, or 50/100 with +1
-        assertThat(new VocEvaluator(VocEvaluatorConfig.defaults()).evaluate(gt, det).perClassAp().get("cat"))
+        assertThat(new VocEvaluator(VocEvaluatorConfig.defaults())
+                        .evaluate(gt, det)
+                        .perClassAp()
+                        .get("cat"))
                 .isEqualTo(0.0);
-        assertThat(new VocEvaluator(new VocEvaluatorConfig(null, null, true)).evaluate(gt, det).perClassAp().get("cat"))
+        assertThat(new VocEvaluator(new VocEvaluatorConfig(null, null, true))
+                        .evaluate(gt, det)
+                        .perClassAp()
+                        .get("cat"))
                 .isEqualTo(1.0);
     }
 
     @Test
     void unknownImageIsOneClearError() {
         assertThatThrownBy(() -> new VocEvaluator(VocEvaluatorConfig.defaults())
-                .evaluate(dataset(), List.of(new Detection(9, 0, 0.5, 0, 0, 1, 1))))
+                        .evaluate(dataset(), List.of(new Detection(9, 0, 0.5, 0, 0, 1, 1))))
                 .hasMessage("detections: image id 9 is not in voc-hand");
     }
 }

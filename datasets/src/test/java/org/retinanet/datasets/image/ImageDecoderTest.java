@@ -105,7 +105,8 @@ class ImageDecoderTest {
         assertThat(ImageDecoder.size(three)).containsExactly(32, 16);
         // 1 and no Exif at all: unchanged
         assertThat(ExifOrientation.read(jpeg)).isEqualTo(1);
-        assertThat(ExifOrientation.read(TestImages.withExifOrientation(jpeg, 1, true))).isEqualTo(1);
+        assertThat(ExifOrientation.read(TestImages.withExifOrientation(jpeg, 1, true)))
+                .isEqualTo(1);
     }
 
     @Test
@@ -127,17 +128,22 @@ class ImageDecoderTest {
     void truncatedAndCorruptFilesFailNamingTheFile() throws IOException {
         byte[] jpeg = TestImages.encode(TestImages.halves(64, 64), "jpg");
         Path cutJpeg = Files.write(dir.resolve("cut.jpg"), TestImages.truncated(jpeg, 0.6));
-        assertThatThrownBy(() -> ImageDecoder.decode(cutJpeg)).isInstanceOf(IOException.class)
-                .hasMessageContaining(cutJpeg.toString()).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> ImageDecoder.decode(cutJpeg))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(cutJpeg.toString())
+                .hasMessageContaining("truncated");
         byte[] png = TestImages.encode(TestImages.halves(64, 64), "png");
         Path cutPng = Files.write(dir.resolve("cut.png"), TestImages.truncated(png, 0.6));
-        assertThatThrownBy(() -> ImageDecoder.decode(cutPng)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> ImageDecoder.decode(cutPng))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining(cutPng.toString());
         Path text = Files.writeString(dir.resolve("text.jpg"), "not an image at all");
-        assertThatThrownBy(() -> ImageDecoder.decode(text)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> ImageDecoder.decode(text))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining(text.toString());
         Path missing = dir.resolve("missing.jpg");
-        assertThatThrownBy(() -> ImageDecoder.decode(missing)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> ImageDecoder.decode(missing))
+                .isInstanceOf(IOException.class)
                 .hasMessage("missing image file " + missing);
     }
 }

@@ -60,7 +60,8 @@ class LoaderTest {
 
         @Override
         public ImageAnnotations annotations(int index) {
-            return new ImageAnnotations(new ImageInfo(100 + index, null, width(index), height(index)),
+            return new ImageAnnotations(
+                    new ImageInfo(100 + index, null, width(index), height(index)),
                     List.of(new GtBox(index, 2, 3, 20, 30, 0, false, 486)));
         }
 
@@ -81,12 +82,13 @@ class LoaderTest {
 
     private static StandardPipelineConfig config(List<Integer> shortRange, Boolean skipBad) {
         // small scales keep the test fast: long side 96, short side 64
-        return new StandardPipelineConfig(List.of(96, 64), null, shortRange, null, null, null, null, null, null, skipBad);
+        return new StandardPipelineConfig(
+                List.of(96, 64), null, shortRange, null, null, null, null, null, null, skipBad);
     }
 
     private static BatchPipeline pipeline(boolean training, int batch, int workers, StandardPipelineConfig config) {
-        return new StandardPipelineFactory().create(config,
-                new PipelineContext(training, batch, workers, 42, InputNormalization.pytorch()));
+        return new StandardPipelineFactory()
+                .create(config, new PipelineContext(training, batch, workers, 42, InputNormalization.pytorch()));
     }
 
     private static List<HostBatch> drain(BatchIterator it) {
@@ -106,13 +108,17 @@ class LoaderTest {
             assertThat(a.get(i).pixels()).isEqualTo(b.get(i).pixels());
             assertThat(a.get(i).height()).isEqualTo(b.get(i).height());
             for (int j = 0; j < a.get(i).size(); j++) {
-                assertThat(a.get(i).targets().get(j).boxes()).isEqualTo(b.get(i).targets().get(j).boxes());
+                assertThat(a.get(i).targets().get(j).boxes())
+                        .isEqualTo(b.get(i).targets().get(j).boxes());
             }
         }
     }
 
     private static List<Long> ids(List<HostBatch> batches) {
-        return batches.stream().flatMap(b -> b.metas().stream()).map(ImageMeta::imageId).toList();
+        return batches.stream()
+                .flatMap(b -> b.metas().stream())
+                .map(ImageMeta::imageId)
+                .toList();
     }
 
     @Test
@@ -120,7 +126,8 @@ class LoaderTest {
         SizedDataset ds = new SizedDataset(23, -1);
         BatchPipeline p = pipeline(true, 4, 2, config(List.of(48, 64), false));
         List<HostBatch> a = drain(p.epoch(ds, 3, 0));
-        List<HostBatch> b = drain(pipeline(true, 4, 1, config(List.of(48, 64), false)).epoch(ds, 3, 0));
+        List<HostBatch> b =
+                drain(pipeline(true, 4, 1, config(List.of(48, 64), false)).epoch(ds, 3, 0));
         assertSameBatches(a, b); // also independent of the number of workers
         List<HostBatch> other = drain(p.epoch(ds, 4, 0));
         assertThat(ids(other)).isNotEqualTo(ids(a));
@@ -143,7 +150,8 @@ class LoaderTest {
     @Test
     void batchesGroupByAspectRatioAndPadToThe32Multiple() {
         SizedDataset ds = new SizedDataset(30, -1);
-        List<HostBatch> batches = drain(pipeline(true, 4, 2, config(null, false)).epoch(ds, 0, 0));
+        List<HostBatch> batches =
+                drain(pipeline(true, 4, 2, config(null, false)).epoch(ds, 0, 0));
         int partial = 0;
         for (HostBatch b : batches) {
             boolean tall = b.metas().get(0).originalWidth() < b.metas().get(0).originalHeight();
@@ -162,7 +170,8 @@ class LoaderTest {
                 for (int c = 0; c < 3; c++) {
                     int base = (i * 3 + c) * b.height() * b.width();
                     if (m.width() < b.width()) {
-                        assertThat(b.pixels()[base + (m.height() - 1) * b.width() + m.width()]).isZero();
+                        assertThat(b.pixels()[base + (m.height() - 1) * b.width() + m.width()])
+                                .isZero();
                     }
                     if (m.height() < b.height()) {
                         assertThat(b.pixels()[base + m.height() * b.width()]).isZero();
@@ -190,7 +199,8 @@ class LoaderTest {
                     x2 = m.width() - x1;
                     x1 = t;
                 }
-                assertThat(box).containsExactly((float) x1, (float) (3 * m.scaleY()), (float) x2, (float) (30 * m.scaleY()));
+                assertThat(box)
+                        .containsExactly((float) x1, (float) (3 * m.scaleY()), (float) x2, (float) (30 * m.scaleY()));
             }
         }
     }
@@ -226,7 +236,8 @@ class LoaderTest {
     void aBadImageFailsNamingTheFileOrIsSkippedAndReported() {
         SizedDataset ds = new SizedDataset(9, 4);
         BatchIterator it = pipeline(false, 2, 2, config(null, false)).epoch(ds, 0, 0);
-        assertThatThrownBy(() -> drain(it)).isInstanceOf(UserException.class)
+        assertThatThrownBy(() -> drain(it))
+                .isInstanceOf(UserException.class)
                 .hasMessage("truncated image file /data/img4.jpg");
         try (BatchIterator skipping = pipeline(false, 2, 2, config(null, true)).epoch(ds, 0, 0)) {
             List<HostBatch> batches = new ArrayList<>();
@@ -254,23 +265,26 @@ class LoaderTest {
         assertThatThrownBy(it::next).isInstanceOf(java.util.NoSuchElementException.class);
         // an exhausted iterator stops its threads even without close()
         BatchIterator drained = pipeline(false, 4, 2, config(null, false)).epoch(ds, 0, 0);
-        drained.forEachRemaining(b -> { });
+        drained.forEachRemaining(b -> {});
         assertThat(loaderThreads()).isZero();
     }
 
     private static long loaderThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().startsWith(ParallelBatchIterator.THREAD_PREFIX)).count();
+                .filter(t -> t.isAlive() && t.getName().startsWith(ParallelBatchIterator.THREAD_PREFIX))
+                .count();
     }
 
     @Test
     void hostBatchesBecomeEngineTensors() {
         SizedDataset ds = new SizedDataset(4, -1);
-        List<HostBatch> batches = drain(pipeline(false, 4, 2, config(null, false)).epoch(ds, 0, 0));
+        List<HostBatch> batches =
+                drain(pipeline(false, 4, 2, config(null, false)).epoch(ds, 0, 0));
         HostBatch b = batches.get(0);
         try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
             var batch = b.toDevice(manager, manager.getDevice());
-            assertThat(batch.images().getShape()).isEqualTo(new ai.djl.ndarray.types.Shape(4, 3, b.height(), b.width()));
+            assertThat(batch.images().getShape())
+                    .isEqualTo(new ai.djl.ndarray.types.Shape(4, 3, b.height(), b.width()));
             float[] values = batch.images().toFloatArray();
             assertThat(values).isEqualTo(b.pixels());
         }

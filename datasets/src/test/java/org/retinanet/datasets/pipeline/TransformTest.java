@@ -19,15 +19,19 @@ import org.retinanet.testing.Fixtures;
 
 class TransformTest {
 
-    private static final InputNormalization IDENTITY = new InputNormalization(new float[3], new float[] {1, 1, 1}, false);
+    private static final InputNormalization IDENTITY =
+            new InputNormalization(new float[3], new float[] {1, 1, 1}, false);
 
     @Test
     void keepRatioSizesFollowMmcvRescaleSize() {
         // factor = min(1333 / long, 800 / short); side = int(side * factor + 0.5)
         assertThat(ResizeRule.keepRatio(640, 480, 1333, 800, false)).containsExactly(1067, 800); // 640*5/3 = 1066.67
-        assertThat(ResizeRule.keepRatio(500, 318, 1333, 800, false)).containsExactly(1258, 800); // 500*800/318 = 1257.86
-        assertThat(ResizeRule.keepRatio(1000, 200, 1333, 800, false)).containsExactly(1333, 267); // long side limits: 266.6
-        assertThat(ResizeRule.keepRatio(427, 640, 800, 1333, false)).containsExactly(800, 1199); // order of the pair is free
+        assertThat(ResizeRule.keepRatio(500, 318, 1333, 800, false))
+                .containsExactly(1258, 800); // 500*800/318 = 1257.86
+        assertThat(ResizeRule.keepRatio(1000, 200, 1333, 800, false))
+                .containsExactly(1333, 267); // long side limits: 266.6
+        assertThat(ResizeRule.keepRatio(427, 640, 800, 1333, false))
+                .containsExactly(800, 1199); // order of the pair is free
         assertThat(ResizeRule.keepRatio(2000, 1500, 1333, 800, false)).containsExactly(1067, 800); // shrinking
         assertThat(ResizeRule.keepRatio(128, 128, 1333, 800, false)).containsExactly(800, 800);
         assertThat(ResizeRule.keepRatio(128, 128, 128, 128, false)).containsExactly(128, 128);
@@ -35,11 +39,16 @@ class TransformTest {
 
     @Test
     void torchvisionRoundingMatchesTorchvision014() throws IOException {
-        JsonNode ref = new ObjectMapper().readTree(Fixtures.generated("datasets/resize_sizes.json").toFile());
+        JsonNode ref = new ObjectMapper()
+                .readTree(Fixtures.generated("datasets/resize_sizes.json").toFile());
         int checked = 0;
         for (JsonNode s : ref.get("torchvisionSizes")) {
-            int[] size = ResizeRule.keepRatio(s.get("width").asInt(), s.get("height").asInt(), 1333, 800, true);
-            assertThat(size).as("%s", s).containsExactly(s.get("newWidth").asInt(), s.get("newHeight").asInt());
+            int[] size =
+                    ResizeRule.keepRatio(s.get("width").asInt(), s.get("height").asInt(), 1333, 800, true);
+            assertThat(size)
+                    .as("%s", s)
+                    .containsExactly(
+                            s.get("newWidth").asInt(), s.get("newHeight").asInt());
             checked++;
         }
         assertThat(checked).isEqualTo(12);
@@ -49,14 +58,17 @@ class TransformTest {
 
     @Test
     void bilinearResizeMatchesTorchInterpolate() throws IOException {
-        JsonNode ref = new ObjectMapper().readTree(Fixtures.generated("datasets/resize_sizes.json").toFile());
+        JsonNode ref = new ObjectMapper()
+                .readTree(Fixtures.generated("datasets/resize_sizes.json").toFile());
         int h = ref.get("inputHeight").asInt();
         int w = ref.get("inputWidth").asInt();
-        DecodedImage image = new DecodedImage(w, h, Files.readAllBytes(Fixtures.generated("datasets/resize_input.bin")));
+        DecodedImage image =
+                new DecodedImage(w, h, Files.readAllBytes(Fixtures.generated("datasets/resize_input.bin")));
         for (JsonNode t : ref.get("targets")) {
             int th = t.get(0).asInt();
             int tw = t.get(1).asInt();
-            float[] expected = floats(Files.readAllBytes(Fixtures.generated("datasets/resize_" + th + "x" + tw + ".bin")));
+            float[] expected =
+                    floats(Files.readAllBytes(Fixtures.generated("datasets/resize_" + th + "x" + tw + ".bin")));
             float[] actual = ImageTransform.pixels(image, tw, th, false, IDENTITY);
             assertThat(actual).hasSize(expected.length);
             for (int i = 0; i < expected.length; i++) {
@@ -104,7 +116,8 @@ class TransformTest {
 
     @Test
     void boxesAreScaledPerAxisClippedAndFlippedExactly() {
-        List<GtBox> gt = List.of(new GtBox(1, 10, 20, 50, 60, 3, false, 1600), new GtBox(2, -5, 10, 120, 70, 1, true, 1));
+        List<GtBox> gt =
+                List.of(new GtBox(1, 10, 20, 50, 60, 3, false, 1600), new GtBox(2, -5, 10, 120, 70, 1, true, 1));
         // 100x80 -> 150x120 (scale 1.5, 1.5)
         BoxTargets t = ImageTransform.boxes(gt, 1.5, 1.5, 150, 120, false);
         assertThat(t.boxes()).containsExactly(15f, 30f, 75f, 90f, 0f, 15f, 150f, 105f);
@@ -116,7 +129,8 @@ class TransformTest {
         int[] size = ResizeRule.keepRatio(500, 318, 1333, 800, false);
         double sx = size[0] / 500.0;
         double sy = size[1] / 318.0;
-        BoxTargets s = ImageTransform.boxes(List.of(new GtBox(1, 0, 0, 500, 318, 0, false, 1)), sx, sy, size[0], size[1], false);
+        BoxTargets s = ImageTransform.boxes(
+                List.of(new GtBox(1, 0, 0, 500, 318, 0, false, 1)), sx, sy, size[0], size[1], false);
         assertThat(s.boxes()).containsExactly(0f, 0f, 1258f, 800f);
         assertThat(sx).isNotEqualTo(sy);
     }

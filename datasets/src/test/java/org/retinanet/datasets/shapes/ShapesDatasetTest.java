@@ -42,7 +42,10 @@ class ShapesDatasetTest {
             assertThat(a.annotations(i).boxes()).isNotEqualTo(c.annotations(i).boxes());
         }
         // image i does not depend on which images were generated before, nor on the thread
-        List<byte[]> parallel = IntStream.range(0, 6).parallel().mapToObj(i -> a.image(5 - i).rgb()).toList();
+        List<byte[]> parallel = IntStream.range(0, 6)
+                .parallel()
+                .mapToObj(i -> a.image(5 - i).rgb())
+                .toList();
         for (int i = 0; i < 6; i++) {
             assertThat(parallel.get(i)).isEqualTo(b.image(5 - i).rgb());
         }
@@ -51,7 +54,9 @@ class ShapesDatasetTest {
     @Test
     void objectsAreOfVariedClassesAndSizesInsideTheImage() {
         ShapesDataset ds = shapes(200, 3);
-        assertThat(ds.categories()).extracting(cat -> cat.name()).containsExactly("rectangle", "ellipse", "triangle", "cross");
+        assertThat(ds.categories())
+                .extracting(cat -> cat.name())
+                .containsExactly("rectangle", "ellipse", "triangle", "cross");
         assertThat(ds.categories()).extracting(cat -> cat.datasetId()).containsExactly(1L, 2L, 3L, 4L);
         Set<Integer> labels = new HashSet<>();
         List<Double> sides = new ArrayList<>();
@@ -76,8 +81,12 @@ class ShapesDatasetTest {
             }
         }
         assertThat(labels).containsExactlyInAnyOrder(0, 1, 2, 3);
-        assertThat(sides.stream().filter(s -> s < 20).count()).as("small objects").isGreaterThan(boxes / 5);
-        assertThat(sides.stream().filter(s -> s > 40).count()).as("large objects").isGreaterThan(boxes / 10);
+        assertThat(sides.stream().filter(s -> s < 20).count())
+                .as("small objects")
+                .isGreaterThan(boxes / 5);
+        assertThat(sides.stream().filter(s -> s > 40).count())
+                .as("large objects")
+                .isGreaterThan(boxes / 10);
         assertThat(ignored).as("mostly hidden shapes become ignore regions").isBetween(1, boxes / 5);
     }
 
@@ -106,13 +115,16 @@ class ShapesDatasetTest {
     void writesCocoThatTheCocoPluginReadsBackIdentically() throws IOException {
         ShapesDataset ds = shapes(8, 21);
         Path json = ds.writeCoco(dir.resolve("shapes"));
-        DetectionDataset back = new CocoDatasetFactory().create(new CocoDatasetConfig(json.toString(), null, null, null, null),
-                new DatasetContext(dir, false, 0));
+        DetectionDataset back = new CocoDatasetFactory()
+                .create(
+                        new CocoDatasetConfig(json.toString(), null, null, null, null),
+                        new DatasetContext(dir, false, 0));
         assertThat(back.size()).isEqualTo(8);
         assertThat(back.categories()).isEqualTo(ds.categories());
         for (int i = 0; i < 8; i++) {
             assertThat(back.annotations(i).boxes()).isEqualTo(ds.annotations(i).boxes());
-            assertThat(back.annotations(i).image().id()).isEqualTo(ds.annotations(i).image().id());
+            assertThat(back.annotations(i).image().id())
+                    .isEqualTo(ds.annotations(i).image().id());
             assertThat(back.image(i).rgb()).isEqualTo(ds.image(i).rgb());
         }
     }
@@ -124,12 +136,14 @@ class ShapesDatasetTest {
         DetectionDataset test = f.create(ShapesDatasetConfig.defaults(), new DatasetContext(dir, false, 0));
         assertThat(train.size()).isEqualTo(256);
         assertThat(train.annotations(0)).isNotEqualTo(test.annotations(0));
-        assertThatThrownBy(() -> new ShapesDatasetConfig(null, null, null, null, null, null, List.of("hexagon"), null, null, null, null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown class 'hexagon'");
+        assertThatThrownBy(() -> new ShapesDatasetConfig(
+                        null, null, null, null, null, null, List.of("hexagon"), null, null, null, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown class 'hexagon'");
         assertThatThrownBy(() -> new ShapesDatasetConfig(null, null, 4, 2, null, null, null, null, null, null, null))
                 .hasMessageContaining("maxObjects (2) < minObjects (4)");
-        ShapesDatasetConfig wide = new ShapesDatasetConfig(3, List.of(160, 96), null, null, null, null, List.of("cross", "ellipse"),
-                null, null, null, null);
+        ShapesDatasetConfig wide = new ShapesDatasetConfig(
+                3, List.of(160, 96), null, null, null, null, List.of("cross", "ellipse"), null, null, null, null);
         DetectionDataset two = f.create(wide, new DatasetContext(dir, true, 0));
         assertThat(two.image(0).width()).isEqualTo(160);
         assertThat(two.image(0).height()).isEqualTo(96);

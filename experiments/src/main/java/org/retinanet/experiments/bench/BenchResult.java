@@ -54,7 +54,15 @@ public record BenchResult(
      *     state) after warmup; more at the end means a step leaks arrays into it
      * @param modelArraysAtEnd the same after the last step
      */
-    public record Memory(double rssPeakMb, double rssAfterWarmupMb, Double rssAtEarlyStepMb, double rssAtEndMb,
-            Double rssGrowth, Double deviceUsedPeakMb, Double heapCommittedAtEarlyStepMb, double heapCommittedAtEndMb,
-            int modelArraysAfterWarmup, int modelArraysAtEnd) {}
+    public record Memory(
+            double rssPeakMb,
+            double rssAfterWarmupMb,
+            Double rssAtEarlyStepMb,
+            double rssAtEndMb,
+            Double rssGrowth,
+            Double deviceUsedPeakMb,
+            Double heapCommittedAtEarlyStepMb,
+            double heapCommittedAtEndMb,
+            int modelArraysAfterWarmup,
+            int modelArraysAtEnd) {}
 }

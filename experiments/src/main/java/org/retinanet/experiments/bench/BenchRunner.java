@@ -37,21 +37,27 @@ public final class BenchRunner {
                 throw new UserException("--threads must be >= 1, got " + threads);
             }
             if (!pytorch) {
-                throw new UserException("--threads: only the PyTorch engine is supported, this is " + engine.getEngineName());
+                throw new UserException(
+                        "--threads: only the PyTorch engine is supported, this is " + engine.getEngineName());
             }
             ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
         }
         return pytorch ? ai.djl.pytorch.jni.JniUtils.getNumThreads() : -1;
     }
 
-    public BenchResult run(String configOrPreset, List<String> overrides, BenchSettings settings, String deviceName,
+    public BenchResult run(
+            String configOrPreset,
+            List<String> overrides,
+            BenchSettings settings,
+            String deviceName,
             int intraOpThreads) {
         return run(Experiment.load(configOrPreset, overrides, registry), settings, deviceName, intraOpThreads);
     }
 
     public BenchResult run(Experiment experiment, BenchSettings settings, String deviceName, int intraOpThreads) {
         List<String> notes = new ArrayList<>();
-        Device device = Devices.parse(deviceName != null ? deviceName : experiment.config().device());
+        Device device = Devices.parse(
+                deviceName != null ? deviceName : experiment.config().device());
         ConvPath.Choice conv = ConvPath.ensureCorrectFor(device);
         if (conv != null) {
             notes.add("convolutions: " + conv.path() + " (" + ConvPath.isaCap() + ")");
@@ -60,13 +66,18 @@ public final class BenchRunner {
         MemoryProbe.resetPeak();
         Engine.getInstance().setRandomSeed((int) settings.seed());
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            DetectorBuilder.Built built = new DetectorBuilder(registry).buildAndInitialize(experiment.config().model(),
-                    numClasses, manager);
+            DetectorBuilder.Built built = new DetectorBuilder(registry)
+                    .buildAndInitialize(experiment.config().model(), numClasses, manager);
             notes.addAll(built.notes());
             if (built.notes().isEmpty() && experiment.config().model().init() == null) {
                 notes.add("random weights");
             }
-            DetectorBench bench = new DetectorBench(built.detector(), manager, device, numClasses, settings,
+            DetectorBench bench = new DetectorBench(
+                    built.detector(),
+                    manager,
+                    device,
+                    numClasses,
+                    settings,
                     experiment.config().train());
             return bench.run(experiment.config().name(), intraOpThreads, notes);
         }

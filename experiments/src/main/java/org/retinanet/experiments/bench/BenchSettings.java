@@ -5,11 +5,23 @@ package org.retinanet.experiments.bench;
  * a multiple of {@code sizeDivisor} as the standard pipeline does), images per step, timed and
  * warmup steps, and for training the learning rate of the SGD steps.
  */
-public record BenchSettings(Mode mode, int height, int width, int batch, int steps, int warmup, int boxesPerImage,
-        double lr, long seed, int sizeDivisor) {
+public record BenchSettings(
+        Mode mode,
+        int height,
+        int width,
+        int batch,
+        int steps,
+        int warmup,
+        int boxesPerImage,
+        double lr,
+        long seed,
+        int sizeDivisor) {
 
     /** Training step (forward, loss, backward, SGD) or inference (forward, post-processing). */
-    public enum Mode { TRAIN, INFER }
+    public enum Mode {
+        TRAIN,
+        INFER
+    }
 
     /** RSS is reported after this step and after the last one (memory growth check). */
     public static final int EARLY_STEP = 20;
@@ -49,7 +61,8 @@ public record BenchSettings(Mode mode, int height, int width, int batch, int ste
             int v = Integer.parseInt(s);
             return new int[] {v, v};
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--size '" + size + "': expected H or HxW (height x width), e.g. 512 or 800x1333");
+            throw new IllegalArgumentException(
+                    "--size '" + size + "': expected H or HxW (height x width), e.g. 512 or 800x1333");
         }
     }
 

@@ -43,7 +43,12 @@ public final class DetectorBench {
      * @param detector an initialised detector whose parameters live in {@code manager}
      * @param train the experiment's optimizer settings (momentum, weight decay, clipping)
      */
-    public DetectorBench(Detector detector, NDManager manager, Device device, int numClasses, BenchSettings settings,
+    public DetectorBench(
+            Detector detector,
+            NDManager manager,
+            Device device,
+            int numClasses,
+            BenchSettings settings,
             TrainConfig train) {
         this.detector = detector;
         this.manager = manager;
@@ -55,12 +60,15 @@ public final class DetectorBench {
 
     /** Runs warmup and timed steps and summarises them. */
     public BenchResult run(String configName, int intraOpThreads, List<String> notes) {
-        MachineInfo machine = MachineInfo.now(intraOpThreads, Engine.getInstance().getEngineName()
-                + " " + Engine.getInstance().getVersion());
+        MachineInfo machine = MachineInfo.now(
+                intraOpThreads,
+                Engine.getInstance().getEngineName() + " "
+                        + Engine.getInstance().getVersion());
         SyntheticBatches data = new SyntheticBatches(settings, numClasses);
         ParameterStore ps = new ParameterStore(manager, false);
-        Sgd sgd = settings.mode() == BenchSettings.Mode.TRAIN ? new Sgd(trainable(), train.momentum(), train.weightDecay(),
-                train.gradClipNorm(), manager) : null;
+        Sgd sgd = settings.mode() == BenchSettings.Mode.TRAIN
+                ? new Sgd(trainable(), train.momentum(), train.weightDecay(), train.gradClipNorm(), manager)
+                : null;
         DeviceMemory deviceMemory = new DeviceMemory(device);
         int nonFinite = 0;
         for (int i = 0; i < settings.warmup(); i++) {
@@ -76,7 +84,13 @@ public final class DetectorBench {
             long t0 = System.nanoTime();
             StepOutcome outcome = step(data.next(), ps, sgd, deviceMemory);
             totals[i] = System.nanoTime() - t0;
-            outcome.phases().put(Phase.OTHER, totals[i] - outcome.phases().values().stream().mapToLong(Long::longValue).sum());
+            outcome.phases()
+                    .put(
+                            Phase.OTHER,
+                            totals[i]
+                                    - outcome.phases().values().stream()
+                                            .mapToLong(Long::longValue)
+                                            .sum());
             timed.add(outcome.phases());
             nonFinite += outcome.finite() ? 0 : 1;
             if (i + 1 == BenchSettings.EARLY_STEP) {
@@ -85,8 +99,19 @@ public final class DetectorBench {
             }
         }
         long rssEnd = MemoryProbe.rssBytes();
-        return summarise(configName, timed, totals, rssAfterWarmup, rssEarly, heapEarly, rssEnd,
-                new int[] {arraysAfterWarmup, manager.getManagedArrays().size()}, deviceMemory, nonFinite, machine, notes);
+        return summarise(
+                configName,
+                timed,
+                totals,
+                rssAfterWarmup,
+                rssEarly,
+                heapEarly,
+                rssEnd,
+                new int[] {arraysAfterWarmup, manager.getManagedArrays().size()},
+                deviceMemory,
+                nonFinite,
+                machine,
+                notes);
     }
 
     private record StepOutcome(Map<Phase, Long> phases, boolean finite) {}
@@ -115,7 +140,8 @@ public final class DetectorBench {
                     t = mark(phases, Phase.FORWARD, t);
                     loss = detector.head().loss(outputs, batch);
                     // reading the total is the sync point, and what a trainer reads anyway
-                    finite = Double.isFinite(loss.total().toType(DataType.FLOAT64, false).getDouble());
+                    finite = Double.isFinite(
+                            loss.total().toType(DataType.FLOAT64, false).getDouble());
                     t = mark(phases, Phase.LOSS, t);
                     gc.backward(loss.total());
                     deviceMemory.sample();
@@ -156,8 +182,19 @@ public final class DetectorBench {
         return out;
     }
 
-    private BenchResult summarise(String configName, List<Map<Phase, Long>> timed, long[] totals, long rssAfterWarmup,
-            Long rssEarly, Long heapEarly, long rssEnd, int[] arrays, DeviceMemory deviceMemory, int nonFinite, MachineInfo machine, List<String> notes) {
+    private BenchResult summarise(
+            String configName,
+            List<Map<Phase, Long>> timed,
+            long[] totals,
+            long rssAfterWarmup,
+            Long rssEarly,
+            Long heapEarly,
+            long rssEnd,
+            int[] arrays,
+            DeviceMemory deviceMemory,
+            int nonFinite,
+            MachineInfo machine,
+            List<String> notes) {
         double[] stepMs = new double[totals.length];
         for (int i = 0; i < totals.length; i++) {
             stepMs[i] = totals[i] / 1e6;
@@ -169,7 +206,8 @@ public final class DetectorBench {
             if (timed.stream().noneMatch(m -> m.containsKey(p))) {
                 continue;
             }
-            double[] ms = timed.stream().mapToDouble(m -> m.getOrDefault(p, 0L) / 1e6).toArray();
+            double[] ms =
+                    timed.stream().mapToDouble(m -> m.getOrDefault(p, 0L) / 1e6).toArray();
             Percentiles pp = Percentiles.of(ms);
             double share = pp.mean() / step.mean();
             phases.put(p.key(), new BenchResult.PhaseTime(pp.median(), pp.mean(), share));
@@ -177,15 +215,43 @@ public final class DetectorBench {
                 hostShare += share;
             }
         }
-        long parameters = detector.parameterCounts().values().stream().mapToLong(Long::longValue).sum();
+        long parameters = detector.parameterCounts().values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
         Double growth = rssEarly == null || rssEarly <= 0 ? null : (rssEnd - rssEarly) / (double) rssEarly;
-        BenchResult.Memory memory = new BenchResult.Memory(mib(MemoryProbe.peakRssBytes()), mib(rssAfterWarmup),
-                rssEarly == null ? null : mib(rssEarly), mib(rssEnd), growth, deviceMemory.peakMib(),
-                heapEarly == null ? null : mib(heapEarly), mib(MemoryProbe.heapCommittedBytes()), arrays[0], arrays[1]);
-        return new BenchResult(configName, settings.mode().name().toLowerCase(), device.toString(), settings.height(),
-                settings.width(), settings.paddedHeight(), settings.paddedWidth(), settings.batch(), settings.steps(),
-                settings.warmup(), numClasses, parameters, step, settings.batch() / (step.median() / 1e3), phases, hostShare,
-                memory, nonFinite, machine, MachineInfo.currentLoadAverage(), List.copyOf(notes));
+        BenchResult.Memory memory = new BenchResult.Memory(
+                mib(MemoryProbe.peakRssBytes()),
+                mib(rssAfterWarmup),
+                rssEarly == null ? null : mib(rssEarly),
+                mib(rssEnd),
+                growth,
+                deviceMemory.peakMib(),
+                heapEarly == null ? null : mib(heapEarly),
+                mib(MemoryProbe.heapCommittedBytes()),
+                arrays[0],
+                arrays[1]);
+        return new BenchResult(
+                configName,
+                settings.mode().name().toLowerCase(),
+                device.toString(),
+                settings.height(),
+                settings.width(),
+                settings.paddedHeight(),
+                settings.paddedWidth(),
+                settings.batch(),
+                settings.steps(),
+                settings.warmup(),
+                numClasses,
+                parameters,
+                step,
+                settings.batch() / (step.median() / 1e3),
+                phases,
+                hostShare,
+                memory,
+                nonFinite,
+                machine,
+                MachineInfo.currentLoadAverage(),
+                List.copyOf(notes));
     }
 
     private static double mib(long bytes) {

@@ -8,12 +8,17 @@ import java.nio.file.Path;
  * Where a measurement was taken: CPU model, logical CPUs, the load average (other processes on a
  * shared machine make timings noisy), the engine's intra-op threads and the oneDNN ISA cap.
  */
-public record MachineInfo(String cpuModel, int cpus, double[] loadAverage, int intraOpThreads, String oneDnnMaxCpuIsa,
-        String engine) {
+public record MachineInfo(
+        String cpuModel, int cpus, double[] loadAverage, int intraOpThreads, String oneDnnMaxCpuIsa, String engine) {
 
     public static MachineInfo now(int intraOpThreads, String engine) {
-        return new MachineInfo(readCpuModel(), Runtime.getRuntime().availableProcessors(), currentLoadAverage(), intraOpThreads,
-                System.getenv("ONEDNN_MAX_CPU_ISA") == null ? "default" : System.getenv("ONEDNN_MAX_CPU_ISA"), engine);
+        return new MachineInfo(
+                readCpuModel(),
+                Runtime.getRuntime().availableProcessors(),
+                currentLoadAverage(),
+                intraOpThreads,
+                System.getenv("ONEDNN_MAX_CPU_ISA") == null ? "default" : System.getenv("ONEDNN_MAX_CPU_ISA"),
+                engine);
     }
 
     /** The 1, 5 and 15 minute load averages, or empty where /proc/loadavg is missing. */

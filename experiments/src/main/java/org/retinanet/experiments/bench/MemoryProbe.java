@@ -44,7 +44,9 @@ public final class MemoryProbe {
 
     /** Committed JVM heap in bytes: Java's own share of the RSS, which grows until the collector runs. */
     public static long heapCommittedBytes() {
-        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+        return java.lang.management.ManagementFactory.getMemoryMXBean()
+                .getHeapMemoryUsage()
+                .getCommitted();
     }
 
     /** Used memory of a GPU in bytes, or -1 on CPU or when CUDA cannot say. */

@@ -11,7 +11,12 @@ public record Percentiles(double median, double p10, double p90, double min, dou
         }
         double[] sorted = values.clone();
         Arrays.sort(sorted);
-        return new Percentiles(at(sorted, 50), at(sorted, 10), at(sorted, 90), sorted[0], sorted[sorted.length - 1],
+        return new Percentiles(
+                at(sorted, 50),
+                at(sorted, 10),
+                at(sorted, 90),
+                sorted[0],
+                sorted[sorted.length - 1],
                 Arrays.stream(sorted).average().orElseThrow());
     }
 

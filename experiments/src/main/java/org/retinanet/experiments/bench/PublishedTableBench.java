@@ -20,6 +20,7 @@ public final class PublishedTableBench {
 
     /** mmdetection's test scale (1333, 800): height 800, width up to 1333. */
     public static final int HEIGHT = 800;
+
     public static final int WIDTH = 1333;
 
     /** One row: the published figures and ours. */
@@ -35,7 +36,8 @@ public final class PublishedTableBench {
      * @param overrides applied to every preset
      * @param progress where to report each row as it is measured (stderr)
      */
-    public List<Row> run(List<String> overrides, BenchSettings settings, String deviceName, int threads, PrintStream progress) {
+    public List<Row> run(
+            List<String> overrides, BenchSettings settings, String deviceName, int threads, PrintStream progress) {
         BenchRunner runner = new BenchRunner(registry);
         Map<JsonNode, Row> measured = new LinkedHashMap<>();
         List<Row> rows = new ArrayList<>();
@@ -49,8 +51,13 @@ public final class PublishedTableBench {
             }
             progress.printf("bench: %s (%s) ...%n", zoo.config(), zoo.backbone());
             BenchResult r = runner.run(e, settings, deviceName, threads);
-            progress.printf("bench: %s: %.1f ms per step, %.2f images/s, peak RSS %.0f MiB (load %s)%n", zoo.config(),
-                    r.stepMs().median(), r.imagesPerSecond(), r.memory().rssPeakMb(), load(r.loadAverageAtEnd()));
+            progress.printf(
+                    "bench: %s: %.1f ms per step, %.2f images/s, peak RSS %.0f MiB (load %s)%n",
+                    zoo.config(),
+                    r.stepMs().median(),
+                    r.imagesPerSecond(),
+                    r.memory().rssPeakMb(),
+                    load(r.loadAverageAtEnd()));
             Row row = new Row(zoo, r, null);
             measured.put(model, row);
             rows.add(row);
@@ -63,23 +70,47 @@ public final class PublishedTableBench {
         StringBuilder sb = new StringBuilder();
         BenchResult first = rows.isEmpty() ? null : rows.get(0).ours();
         String memLabel = first != null && first.memory().deviceUsedPeakMb() != null ? "dev GB" : "RSS GB";
-        sb.append(String.format("%-44s %-17s %-13s %8s %8s | %9s %8s %8s%n", "config", "backbone", "schedule", "mem GB",
-                "fps", "ours fps", memLabel, "step ms"));
-        sb.append(String.format("%-44s %-17s %-13s %8s %8s | %9s %8s %8s%n", "", "", "", "(pub.)", "(V100)", "", "", "(p10-p90)"));
+        sb.append(String.format(
+                "%-44s %-17s %-13s %8s %8s | %9s %8s %8s%n",
+                "config", "backbone", "schedule", "mem GB", "fps", "ours fps", memLabel, "step ms"));
+        sb.append(String.format(
+                "%-44s %-17s %-13s %8s %8s | %9s %8s %8s%n", "", "", "", "(pub.)", "(V100)", "", "", "(p10-p90)"));
         for (Row r : rows) {
             BenchResult o = r.ours();
-            double memGb = (o.memory().deviceUsedPeakMb() != null ? o.memory().deviceUsedPeakMb() : o.memory().rssPeakMb()) / 1024.0;
-            sb.append(String.format("%-44s %-17s %-13s %8s %8s | %9.3f %8.2f %8s%n", r.published().config(),
-                    r.published().backbone(), r.published().schedule(), opt(r.published().memGb()), opt(r.published().fps()),
-                    o.imagesPerSecond(), memGb, r.sameModelAs() != null ? "=" + shortName(r.sameModelAs())
-                            : String.format("%.0f-%.0f", o.stepMs().p10(), o.stepMs().p90())));
+            double memGb = (o.memory().deviceUsedPeakMb() != null
+                            ? o.memory().deviceUsedPeakMb()
+                            : o.memory().rssPeakMb())
+                    / 1024.0;
+            sb.append(String.format(
+                    "%-44s %-17s %-13s %8s %8s | %9.3f %8.2f %8s%n",
+                    r.published().config(),
+                    r.published().backbone(),
+                    r.published().schedule(),
+                    opt(r.published().memGb()),
+                    opt(r.published().fps()),
+                    o.imagesPerSecond(),
+                    memGb,
+                    r.sameModelAs() != null
+                            ? "=" + shortName(r.sameModelAs())
+                            : String.format(
+                                    "%.0f-%.0f", o.stepMs().p10(), o.stepMs().p90())));
         }
         if (first != null) {
-            sb.append(String.format("ours: %s, %s, batch %d, %dx%d (padded %dx%d), %d warmup + %d timed steps, %d intra-op"
-                    + " threads, %s, ONEDNN_MAX_CPU_ISA=%s, load %s; random weights, FP32 (the amp row too).%n",
-                    first.mode(), first.device(), first.batch(), first.height(), first.width(), first.paddedHeight(),
-                    first.paddedWidth(), first.warmup(), first.steps(), first.machine().intraOpThreads(),
-                    first.machine().cpuModel() + " x" + first.machine().cpus(), first.machine().oneDnnMaxCpuIsa(),
+            sb.append(String.format(
+                    "ours: %s, %s, batch %d, %dx%d (padded %dx%d), %d warmup + %d timed steps, %d intra-op"
+                            + " threads, %s, ONEDNN_MAX_CPU_ISA=%s, load %s; random weights, FP32 (the amp row too).%n",
+                    first.mode(),
+                    first.device(),
+                    first.batch(),
+                    first.height(),
+                    first.width(),
+                    first.paddedHeight(),
+                    first.paddedWidth(),
+                    first.warmup(),
+                    first.steps(),
+                    first.machine().intraOpThreads(),
+                    first.machine().cpuModel() + " x" + first.machine().cpus(),
+                    first.machine().oneDnnMaxCpuIsa(),
                     load(first.machine().loadAverage())));
             sb.append("published: mmdetection model zoo; Mem (GB) is training memory per GPU (2 images), fps is"
                     + " inference on a V100 including data loading.\n");

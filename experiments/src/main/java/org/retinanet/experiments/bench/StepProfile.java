@@ -54,11 +54,14 @@ public final class StepProfile {
 
         public String format() {
             StringBuilder sb = new StringBuilder(String.format(
-                    "profile (JFR method samples of the benchmark thread, every 10 ms; %d samples in steps):%n", total));
+                    "profile (JFR method samples of the benchmark thread, every 10 ms; %d samples in steps):%n",
+                    total));
             sb.append(String.format("  %-48s %7s %7s%n", "component", "share", "in Java"));
-            samples.forEach((label, c) -> sb.append(String.format("  %-48s %6.1f%% %6.1f%%%n", label,
-                    100.0 * (c[0] + c[1]) / Math.max(1, total), 100.0 * c[1] / Math.max(1, total))));
-            sb.append(String.format("Java code: %.1f%% of the step samples; data + assignment + post-processing: %.1f%%%n",
+            samples.forEach((label, c) -> sb.append(String.format(
+                    "  %-48s %6.1f%% %6.1f%%%n",
+                    label, 100.0 * (c[0] + c[1]) / Math.max(1, total), 100.0 * c[1] / Math.max(1, total))));
+            sb.append(String.format(
+                    "Java code: %.1f%% of the step samples; data + assignment + post-processing: %.1f%%%n",
                     100 * javaShare, 100 * hostWorkShare));
             return sb.toString();
         }
@@ -75,8 +78,14 @@ public final class StepProfile {
             T result;
             String thread = Thread.currentThread().getName();
             try (Recording recording = new Recording()) {
-                recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10)).withStackTrace();
-                recording.enable("jdk.NativeMethodSample").withPeriod(Duration.ofMillis(10)).withStackTrace();
+                recording
+                        .enable("jdk.ExecutionSample")
+                        .withPeriod(Duration.ofMillis(10))
+                        .withStackTrace();
+                recording
+                        .enable("jdk.NativeMethodSample")
+                        .withPeriod(Duration.ofMillis(10))
+                        .withStackTrace();
                 recording.start();
                 result = work.get();
                 recording.stop();
@@ -110,17 +119,22 @@ public final class StepProfile {
         }
         int total = counts.values().stream().mapToInt(c -> c[0] + c[1]).sum();
         int inJava = counts.values().stream().mapToInt(c -> c[1]).sum();
-        int host = counts.entrySet().stream().filter(x -> x.getKey().hostWork).mapToInt(x -> x.getValue()[0] + x.getValue()[1]).sum();
+        int host = counts.entrySet().stream()
+                .filter(x -> x.getKey().hostWork)
+                .mapToInt(x -> x.getValue()[0] + x.getValue()[1])
+                .sum();
         Map<String, int[]> byLabel = new LinkedHashMap<>();
         counts.forEach((k, v) -> byLabel.put(k.label, v));
-        return new Profile(byLabel, total, total == 0 ? 0 : (double) inJava / total, total == 0 ? 0 : (double) host / total);
+        return new Profile(
+                byLabel, total, total == 0 ? 0 : (double) inJava / total, total == 0 ? 0 : (double) host / total);
     }
 
     /** The component of one stack (innermost frame first), or null outside a benchmark step. */
     static Component classify(List<RecordedFrame> frames) {
         boolean inStep = false;
         for (RecordedFrame f : frames) {
-            if (f.getMethod() != null && f.getMethod().getType().getName().equals(DetectorBench.class.getName())
+            if (f.getMethod() != null
+                    && f.getMethod().getType().getName().equals(DetectorBench.class.getName())
                     && f.getMethod().getName().equals("step")) {
                 inStep = true;
                 break;
@@ -137,7 +151,8 @@ public final class StepProfile {
             if (!cls.startsWith("org.retinanet.")) {
                 continue;
             }
-            Component c = component(cls.substring("org.retinanet.".length()), f.getMethod().getName(), frames);
+            Component c = component(
+                    cls.substring("org.retinanet.".length()), f.getMethod().getName(), frames);
             if (c != null) {
                 return c;
             }
@@ -149,7 +164,9 @@ public final class StepProfile {
         if (cls.startsWith("heads.postprocess") || within(frames, "detect")) {
             return Component.POSTPROCESS;
         }
-        if (cls.startsWith("heads.assign") || cls.startsWith("heads.anchor") || cls.startsWith("heads.coder")
+        if (cls.startsWith("heads.assign")
+                || cls.startsWith("heads.anchor")
+                || cls.startsWith("heads.coder")
                 || (cls.equals("heads.loss.RetinaLoss") && method.equals("targets"))) {
             return Component.ASSIGNMENT;
         }
@@ -172,15 +189,19 @@ public final class StepProfile {
             return Component.DATA;
         }
         if (cls.endsWith("DetectorBench") && method.equals("step")) {
-            return frames.stream().anyMatch(f -> f.getMethod() != null && f.getMethod().getName().toLowerCase().contains("backward"))
-                    ? Component.BACKWARD : null;
+            return frames.stream()
+                            .anyMatch(f -> f.getMethod() != null
+                                    && f.getMethod().getName().toLowerCase().contains("backward"))
+                    ? Component.BACKWARD
+                    : null;
         }
         return null; // shared blocks (api.nn) and the detector: the caller's component decides
     }
 
     private static boolean within(List<RecordedFrame> frames, String headMethod) {
         for (RecordedFrame f : frames) {
-            if (f.getMethod() != null && f.getMethod().getName().equals(headMethod)
+            if (f.getMethod() != null
+                    && f.getMethod().getName().equals(headMethod)
                     && f.getMethod().getType().getName().startsWith("org.retinanet.heads.")) {
                 return true;
             }

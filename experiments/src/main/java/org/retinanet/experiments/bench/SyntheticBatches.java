@@ -48,7 +48,8 @@ public final class SyntheticBatches {
                     }
                 }
             }
-            metas.add(new ImageMeta(index * s.batch() + n, s.width(), s.height(), s.width(), s.height(), 1.0, 1.0, false));
+            metas.add(new ImageMeta(
+                    index * s.batch() + n, s.width(), s.height(), s.width(), s.height(), 1.0, 1.0, false));
             targets.add(boxes(s, numClasses, random));
         }
         return new HostBatch(pixels, ph, pw, metas, targets);

@@ -40,13 +40,15 @@ public record Experiment(ConfigLoader.Resolved resolved, ExperimentConfig config
 
     /** The training dataset, built through its plugin. */
     public DetectionDataset trainDataset(Registry registry) {
-        SplitConfig split = requireSplit(config.data() == null ? null : config.data().train(), "data.train");
+        SplitConfig split =
+                requireSplit(config.data() == null ? null : config.data().train(), "data.train");
         return registry.dataset(split.dataset(), new DatasetContext(baseDir, true, config.seed()));
     }
 
     /** The validation dataset, built through its plugin. */
     public DetectionDataset valDataset(Registry registry) {
-        SplitConfig split = requireSplit(config.data() == null ? null : config.data().val(), "data.val");
+        SplitConfig split =
+                requireSplit(config.data() == null ? null : config.data().val(), "data.val");
         return registry.dataset(split.dataset(), new DatasetContext(baseDir, false, config.seed()));
     }
 
@@ -71,9 +73,12 @@ public record Experiment(ConfigLoader.Resolved resolved, ExperimentConfig config
      * images are neither checked nor read (they may be on another machine).
      */
     public List<Category> categories(Registry registry, boolean val) {
-        SplitConfig split = config.data() == null ? null : val ? config.data().val() : config.data().train();
+        SplitConfig split = config.data() == null
+                ? null
+                : val ? config.data().val() : config.data().train();
         DatasetContext annotationsOnly = new DatasetContext(baseDir, !val, config.seed(), false);
-        return registry.dataset(requireSplit(split, val ? "data.val" : "data.train").dataset(), annotationsOnly)
+        return registry.dataset(
+                        requireSplit(split, val ? "data.val" : "data.train").dataset(), annotationsOnly)
                 .categories();
     }
 

@@ -8,7 +8,8 @@ import org.retinanet.api.config.PipelineConfig;
  * One data split: dataset plugin, pipeline plugin, images per batch, loader threads and (for the
  * 3x multi-scale schedules) how many times the dataset repeats per epoch.
  */
-public record SplitConfig(DatasetConfig dataset, PipelineConfig pipeline, Integer batchSize, Integer workers, Integer repeat) {
+public record SplitConfig(
+        DatasetConfig dataset, PipelineConfig pipeline, Integer batchSize, Integer workers, Integer repeat) {
 
     public SplitConfig(
             @JsonProperty("dataset") DatasetConfig dataset,

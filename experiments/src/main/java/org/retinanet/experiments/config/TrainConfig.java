@@ -63,7 +63,8 @@ public record TrainConfig(
         this.keepCheckpoints = keepCheckpoints == null ? 3 : keepCheckpoints;
         this.deterministic = deterministic != null && deterministic;
         if (this.epochs <= 0 || this.lr <= 0 || this.warmupIters < 0 || this.warmupRatio <= 0 || this.warmupRatio > 1) {
-            throw new IllegalArgumentException("train: epochs and lr must be positive, warmupIters >= 0, 0 < warmupRatio <= 1");
+            throw new IllegalArgumentException(
+                    "train: epochs and lr must be positive, warmupIters >= 0, 0 < warmupRatio <= 1");
         }
         if (this.stepGamma <= 0) {
             throw new IllegalArgumentException("train.stepGamma must be positive, got " + this.stepGamma);
@@ -74,6 +75,7 @@ public record TrainConfig(
     }
 
     public static TrainConfig defaults() {
-        return new TrainConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new TrainConfig(
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -55,14 +55,18 @@ public final class ConvPath {
         if (context.mkldnnEnabled()) {
             ConvSelfCheck.Result onednn = check.get();
             if (onednn.ok()) {
-                return new Choice(ONEDNN, "oneDNN convolutions (" + isa + ") match float64 here: " + onednn.summary(), onednn);
+                return new Choice(
+                        ONEDNN, "oneDNN convolutions (" + isa + ") match float64 here: " + onednn.summary(), onednn);
             }
             context.setMkldnnEnabled(false);
             ConvSelfCheck.Result nativeCheck = check.get();
             if (nativeCheck.ok()) {
-                return new Choice(NATIVE, "oneDNN convolutions (" + isa + ") are wrong on this CPU (" + onednn.summary()
-                        + "); using libtorch's native convolutions, which are correct but slower."
-                        + " `retinanet doctor --probe` shows which ONEDNN_MAX_CPU_ISA is correct and faster here", nativeCheck);
+                return new Choice(
+                        NATIVE,
+                        "oneDNN convolutions (" + isa + ") are wrong on this CPU (" + onednn.summary()
+                                + "); using libtorch's native convolutions, which are correct but slower."
+                                + " `retinanet doctor --probe` shows which ONEDNN_MAX_CPU_ISA is correct and faster here",
+                        nativeCheck);
             }
             throw new UnusableEngineException("convolutions are wrong on this CPU with oneDNN (" + isa + "; "
                     + onednn.summary() + ") and with libtorch's native kernels (" + nativeCheck.summary()
@@ -70,11 +74,13 @@ public final class ConvPath {
         }
         ConvSelfCheck.Result nativeCheck = check.get();
         if (nativeCheck.ok()) {
-            return new Choice(NATIVE, "oneDNN is switched off; libtorch's native convolutions match float64: "
-                    + nativeCheck.summary(), nativeCheck);
+            return new Choice(
+                    NATIVE,
+                    "oneDNN is switched off; libtorch's native convolutions match float64: " + nativeCheck.summary(),
+                    nativeCheck);
         }
-        throw new UnusableEngineException("convolutions are wrong on this CPU with libtorch's native kernels ("
-                + nativeCheck.summary() + ")");
+        throw new UnusableEngineException(
+                "convolutions are wrong on this CPU with libtorch's native kernels (" + nativeCheck.summary() + ")");
     }
 
     /** The instruction-set cap oneDNN runs under, as the environment sets it. */

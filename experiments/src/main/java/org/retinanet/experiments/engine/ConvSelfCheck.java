@@ -20,8 +20,16 @@ import java.util.List;
 public final class ConvSelfCheck {
 
     /** input N, C, H, W and stride; 64 output channels, 3x3, padding 1. */
-    static final int[][] SHAPES = {{2, 48, 4, 5, 2}, {2, 40, 8, 8, 2}, {4, 64, 2, 2, 2}, {4, 64, 4, 4, 1}, {2, 16, 5, 7, 1},
-        {4, 80, 3, 5, 2}, {3, 80, 7, 2, 2}, {3, 88, 5, 9, 1}};
+    static final int[][] SHAPES = {
+        {2, 48, 4, 5, 2},
+        {2, 40, 8, 8, 2},
+        {4, 64, 2, 2, 2},
+        {4, 64, 4, 4, 1},
+        {2, 16, 5, 7, 1},
+        {4, 80, 3, 5, 2},
+        {3, 80, 7, 2, 2},
+        {3, 88, 5, 9, 1}
+    };
 
     /** Relative to the largest reference value: float32 accumulation stays far below it. */
     public static final double TOLERANCE = 1e-4;
@@ -51,12 +59,17 @@ public final class ConvSelfCheck {
         }
 
         public double worst() {
-            return cases.stream().mapToDouble(c -> Math.max(c.outputError(), c.gradientError())).max().orElse(0);
+            return cases.stream()
+                    .mapToDouble(c -> Math.max(c.outputError(), c.gradientError()))
+                    .max()
+                    .orElse(0);
         }
 
         public String summary() {
-            return ok() ? String.format("%d/%d shapes correct (worst relative error %.1e, %.0f ms)", cases.size(), cases.size(),
-                    worst(), millis)
+            return ok()
+                    ? String.format(
+                            "%d/%d shapes correct (worst relative error %.1e, %.0f ms)",
+                            cases.size(), cases.size(), worst(), millis)
                     : String.format("%d of %d shapes WRONG: %s", wrong().size(), cases.size(), wrong().get(0));
         }
     }
@@ -88,15 +101,20 @@ public final class ConvSelfCheck {
     public static Result run(Device device, Convolution convolution, int[][] shapes, int filters) {
         long t0 = System.nanoTime();
         List<Case> cases = new ArrayList<>();
-        try (NDManager host = NDManager.newBaseManager(Device.cpu()); NDManager dev = NDManager.newBaseManager(device)) {
+        try (NDManager host = NDManager.newBaseManager(Device.cpu());
+                NDManager dev = NDManager.newBaseManager(device)) {
             Engine.getInstance().setRandomSeed(7);
             for (int[] s : shapes) {
                 NDArray x = host.randomNormal(new Shape(s[0], s[1], s[2], s[3]));
                 NDArray w = host.randomNormal(new Shape(filters, s[1], 3, 3)).mul(0.1f);
-                NDArray[] reference = engineConvolution(x.toType(DataType.FLOAT64, true), w.toType(DataType.FLOAT64, true), s[4]);
-                NDArray[] single = convolution.outputAndInputGradient(x.toDevice(device, true), w.toDevice(device, true), s[4]);
-                cases.add(new Case(String.format("%dx%dx%dx%d stride %d", s[0], s[1], s[2], s[3], s[4]),
-                        relativeError(single[0], reference[0]), relativeError(single[1], reference[1])));
+                NDArray[] reference =
+                        engineConvolution(x.toType(DataType.FLOAT64, true), w.toType(DataType.FLOAT64, true), s[4]);
+                NDArray[] single =
+                        convolution.outputAndInputGradient(x.toDevice(device, true), w.toDevice(device, true), s[4]);
+                cases.add(new Case(
+                        String.format("%dx%dx%dx%d stride %d", s[0], s[1], s[2], s[3], s[4]),
+                        relativeError(single[0], reference[0]),
+                        relativeError(single[1], reference[1])));
             }
         }
         return new Result(cases, (System.nanoTime() - t0) / 1e6);
@@ -106,10 +124,16 @@ public final class ConvSelfCheck {
         NDArray x = x0.duplicate();
         x.setRequiresGradient(true);
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray y = Conv2d.conv2d(x, w, null, new Shape(stride, stride), new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
+            NDArray y = Conv2d.conv2d(x, w, null, new Shape(stride, stride), new Shape(1, 1), new Shape(1, 1), 1)
+                    .singletonOrThrow();
             // a fixed, sparse upstream gradient, like a box loss's
-            NDArray mask = y.getManager().arange((int) y.size()).reshape(y.getShape()).toType(DataType.INT32, false)
-                    .mod(7).eq(0).toType(y.getDataType(), false);
+            NDArray mask = y.getManager()
+                    .arange((int) y.size())
+                    .reshape(y.getShape())
+                    .toType(DataType.INT32, false)
+                    .mod(7)
+                    .eq(0)
+                    .toType(y.getDataType(), false);
             gc.backward(y.mul(mask).sum());
             return new NDArray[] {y.duplicate(), x.getGradient().duplicate()};
         }
@@ -117,8 +141,10 @@ public final class ConvSelfCheck {
 
     /** max |a - b| / max |b|, with NaN or infinity in {@code a} counting as wrong. */
     static double relativeError(NDArray a, NDArray b) {
-        double[] x = a.toDevice(Device.cpu(), false).toType(DataType.FLOAT64, false).toDoubleArray();
-        double[] y = b.toDevice(Device.cpu(), false).toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] x =
+                a.toDevice(Device.cpu(), false).toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] y =
+                b.toDevice(Device.cpu(), false).toType(DataType.FLOAT64, false).toDoubleArray();
         double scale = 0;
         for (double v : y) {
             scale = Math.max(scale, Math.abs(v));

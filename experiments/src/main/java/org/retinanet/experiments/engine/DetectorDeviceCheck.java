@@ -41,29 +41,50 @@ public final class DetectorDeviceCheck {
         }
 
         public String summary() {
-            return String.format("%s: losses within %.1e (tolerance %.0e), gradients of %d parameters within %.1e"
-                    + " (tolerance %.0e; worst %s)", ok() ? "ok" : "DIFFERENT", lossError, LOSS_TOLERANCE, parameters,
-                    gradientError, GRADIENT_TOLERANCE, worstParameter);
+            return String.format(
+                    "%s: losses within %.1e (tolerance %.0e), gradients of %d parameters within %.1e"
+                            + " (tolerance %.0e; worst %s)",
+                    ok() ? "ok" : "DIFFERENT",
+                    lossError,
+                    LOSS_TOLERANCE,
+                    parameters,
+                    gradientError,
+                    GRADIENT_TOLERANCE,
+                    worstParameter);
         }
     }
 
     private DetectorDeviceCheck() {}
 
     public static Result run(Registry registry, Device device) {
-        Experiment e = Experiment.load("retinanet_r18_fpn_shapes", List.of("model.neck.outChannels=32",
-                "model.head.featChannels=32", "data.train.dataset.numImages=2", "data.train.pipeline.flipProbability=0.0",
-                "data.train.batchSize=2", "data.train.workers=1"), registry);
+        Experiment e = Experiment.load(
+                "retinanet_r18_fpn_shapes",
+                List.of(
+                        "model.neck.outChannels=32",
+                        "model.head.featChannels=32",
+                        "data.train.dataset.numImages=2",
+                        "data.train.pipeline.flipProbability=0.0",
+                        "data.train.batchSize=2",
+                        "data.train.workers=1"),
+                registry);
         try (NDManager hostManager = NDManager.newBaseManager(Device.cpu());
                 NDManager deviceManager = NDManager.newBaseManager(device)) {
             Engine.getInstance().setRandomSeed(0);
-            Detector host = new DetectorBuilder(registry).buildAndInitialize(e.config().model(), 4, hostManager).detector();
-            Detector onDevice = new DetectorBuilder(registry).buildAndInitialize(e.config().model(), 4, deviceManager).detector();
+            Detector host = new DetectorBuilder(registry)
+                    .buildAndInitialize(e.config().model(), 4, hostManager)
+                    .detector();
+            Detector onDevice = new DetectorBuilder(registry)
+                    .buildAndInitialize(e.config().model(), 4, deviceManager)
+                    .detector();
             Map<String, Parameter> hostParams = TorchNames.parameters(host);
             Map<String, Parameter> deviceParams = TorchNames.parameters(onDevice);
-            deviceParams.forEach((k, p) -> p.getArray().set(hostParams.get(k).getArray().toByteBuffer()));
+            deviceParams.forEach(
+                    (k, p) -> p.getArray().set(hostParams.get(k).getArray().toByteBuffer()));
             HostBatch batch;
             var split = e.config().data().train();
-            var pipeline = registry.pipeline(split.pipeline(), new PipelineContext(true, 2, 1, 0, host.backbone().inputNormalization()));
+            var pipeline = registry.pipeline(
+                    split.pipeline(),
+                    new PipelineContext(true, 2, 1, 0, host.backbone().inputNormalization()));
             try (BatchIterator batches = pipeline.epoch(e.trainDataset(registry), 0, 0)) {
                 batch = batches.next();
             }
@@ -72,7 +93,8 @@ public final class DetectorDeviceCheck {
             double lossError = 0;
             for (Map.Entry<String, Double> l : a.losses().entrySet()) {
                 double other = b.losses().get(l.getKey());
-                lossError = Math.max(lossError, Math.abs(l.getValue() - other) / Math.max(1e-12, Math.abs(l.getValue())));
+                lossError =
+                        Math.max(lossError, Math.abs(l.getValue() - other) / Math.max(1e-12, Math.abs(l.getValue())));
             }
             double gradientError = 0;
             String worst = "-";
@@ -97,20 +119,28 @@ public final class DetectorDeviceCheck {
 
     private record Step(Map<String, Double> losses, Map<String, float[]> gradients) {}
 
-    private static Step step(Detector detector, Map<String, Parameter> params, HostBatch batch, NDManager manager, Device device) {
+    private static Step step(
+            Detector detector, Map<String, Parameter> params, HostBatch batch, NDManager manager, Device device) {
         Map<String, Double> losses = new LinkedHashMap<>();
         Map<String, float[]> gradients = new LinkedHashMap<>();
-        try (NDManager step = manager.newSubManager(device); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (NDManager step = manager.newSubManager(device);
+                GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             LossOutput out = detector.loss(new ParameterStore(step, false), batch.toDevice(step, device), true);
             NDArray total = null;
             for (Map.Entry<String, NDArray> c : out.components().entrySet()) {
-                losses.put(c.getKey(), c.getValue().toType(DataType.FLOAT64, false).getDouble());
+                losses.put(
+                        c.getKey(), c.getValue().toType(DataType.FLOAT64, false).getDouble());
                 total = total == null ? c.getValue() : total.add(c.getValue());
             }
             gc.backward(total);
             params.forEach((k, p) -> {
                 if (p.requiresGradient() && p.getArray().hasGradient()) {
-                    gradients.put(k, p.getArray().getGradient().toDevice(Device.cpu(), false).toFloatArray());
+                    gradients.put(
+                            k,
+                            p.getArray()
+                                    .getGradient()
+                                    .toDevice(Device.cpu(), false)
+                                    .toFloatArray());
                 }
             });
         }

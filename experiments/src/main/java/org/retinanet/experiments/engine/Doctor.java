@@ -41,8 +41,12 @@ public final class Doctor {
         ObjectNode out = JSON.createObjectNode();
         ObjectNode platform = out.putObject("platform");
         platform.put("retinanet", PlatformVersion.get());
-        platform.put("java", System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vendor") + ")");
-        platform.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        platform.put(
+                "java", System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vendor") + ")");
+        platform.put(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
         Engine engine = Engine.getInstance();
         ObjectNode e = out.putObject("engine");
         e.put("djl", Engine.getDjlVersion());
@@ -97,7 +101,8 @@ public final class Doctor {
 
     private static boolean allGpusOk(ArrayNode devices) {
         for (JsonNode d : devices) {
-            if (!d.path("convolutions").path("ok").asBoolean() || !d.path("detector").path("ok").asBoolean()) {
+            if (!d.path("convolutions").path("ok").asBoolean()
+                    || !d.path("detector").path("ok").asBoolean()) {
                 return false;
             }
         }
@@ -151,8 +156,13 @@ public final class Doctor {
         ArrayNode out = JSON.createArrayNode();
         for (String level : levels) {
             ObjectNode row = out.addObject();
-            row.put("setting", level.isEmpty() ? "oneDNN, no ISA cap" : level.equals("off") ? "oneDNN off (native kernels)"
-                    : "oneDNN, ONEDNN_MAX_CPU_ISA=" + level);
+            row.put(
+                    "setting",
+                    level.isEmpty()
+                            ? "oneDNN, no ISA cap"
+                            : level.equals("off")
+                                    ? "oneDNN off (native kernels)"
+                                    : "oneDNN, ONEDNN_MAX_CPU_ISA=" + level);
             try {
                 JsonNode child = child(level);
                 row.put("ok", child.path("ok").asBoolean());
@@ -176,8 +186,14 @@ public final class Doctor {
     }
 
     private static JsonNode child(String level) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx2g",
-                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "org.retinanet.cli.Main", "doctor",
+        List<String> cmd = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx2g",
+                "-Dai.djl.offline=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.retinanet.cli.Main",
+                "doctor",
                 "--self-check"));
         if (level.equals("off")) {
             cmd.add("--no-onednn");
@@ -200,7 +216,9 @@ public final class Doctor {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
         }
-        String json = text.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b)
+        String json = text.lines()
+                .filter(l -> l.startsWith("{"))
+                .reduce((a, b) -> b)
                 .orElseThrow(() -> new IOException("exit " + p.exitValue() + ", no result"));
         return JSON.readTree(json);
     }
@@ -226,8 +244,10 @@ public final class Doctor {
             w.setRequiresGradient(true);
             for (int i = 0; i < t.length; i++) {
                 long t0 = System.nanoTime();
-                try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray y = Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
+                try (NDManager step = m.newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray y = Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1)
+                            .singletonOrThrow();
                     y.attach(step);
                     gc.backward(y.sum());
                 }

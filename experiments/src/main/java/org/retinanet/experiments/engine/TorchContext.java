@@ -76,7 +76,8 @@ public final class TorchContext {
 
     /** {@code torch.use_deterministic_algorithms(on)}: an error, not a warning, where an op has no deterministic kernel. */
     public void setDeterministicAlgorithms(boolean on) {
-        library.getFunction("_ZN2at7Context26setDeterministicAlgorithmsEbb").invoke(Void.class, new Object[] {context, on, false});
+        library.getFunction("_ZN2at7Context26setDeterministicAlgorithmsEbb")
+                .invoke(Void.class, new Object[] {context, on, false});
     }
 
     private boolean getter(String symbol) {
@@ -91,8 +92,10 @@ public final class TorchContext {
     /** The path of a shared library this process has loaded, from /proc/self/maps. */
     private static String loadedLibrary(String name) {
         try {
-            return Files.readAllLines(Path.of("/proc/self/maps")).stream().map(l -> l.substring(l.lastIndexOf(' ') + 1))
-                    .filter(p -> p.endsWith("/" + name)).findFirst()
+            return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                    .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .filter(p -> p.endsWith("/" + name))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalStateException(name + " is not loaded in this process"));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /proc/self/maps to find " + name, e);

@@ -23,8 +23,8 @@ public record ExecutorSettings(String type, Integer jobs, SlurmSettings slurm) {
     public static final String LOCAL = "local";
     public static final String SLURM = "slurm";
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public static ExecutorSettings defaults() {
         return new ExecutorSettings(LOCAL, null, SlurmSettings.EMPTY);
@@ -47,20 +47,21 @@ public record ExecutorSettings(String type, Integer jobs, SlurmSettings slurm) {
         try {
             SlurmSettings slurm = JSON.treeToValue(fields, SlurmSettings.class);
             if (type.equals(LOCAL) && !fields.isEmpty()) {
-                throw new UserException(origin + ": executor: " + fields.fieldNames().next()
-                        + " is a Slurm setting; set type: slurm (local takes only jobs)");
+                throw new UserException(origin + ": executor: "
+                        + fields.fieldNames().next() + " is a Slurm setting; set type: slurm (local takes only jobs)");
             }
             return new ExecutorSettings(type, jobs, slurm);
         } catch (UnrecognizedPropertyException e) {
-            throw new UserException(origin + ": executor: unknown key '" + e.getPropertyName() + "'; known keys: type, jobs, "
-                    + String.join(", ", SlurmSettings.KEYS));
+            throw new UserException(origin + ": executor: unknown key '" + e.getPropertyName()
+                    + "'; known keys: type, jobs, " + String.join(", ", SlurmSettings.KEYS));
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof UserException u) {
                     throw new UserException(origin + ": " + u.getMessage(), u);
                 }
             }
-            throw new UserException(origin + ": executor: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new UserException(
+                    origin + ": executor: " + e.getMessage().lines().findFirst().orElse(""));
         }
     }
 
@@ -73,7 +74,9 @@ public record ExecutorSettings(String type, Integer jobs, SlurmSettings slurm) {
 
     /** These settings with the command line's choices on top (each non-null value wins). */
     public ExecutorSettings overriddenBy(String cliType, Integer cliJobs, SlurmSettings cliSlurm) {
-        return new ExecutorSettings(cliType != null ? checkType(cliType, "--executor") : type,
-                cliJobs != null ? cliJobs : jobs, slurm.overriddenBy(cliSlurm));
+        return new ExecutorSettings(
+                cliType != null ? checkType(cliType, "--executor") : type,
+                cliJobs != null ? cliJobs : jobs,
+                slurm.overriddenBy(cliSlurm));
     }
 }

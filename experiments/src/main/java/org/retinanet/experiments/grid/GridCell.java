@@ -56,7 +56,9 @@ public record GridCell(String name, String group, Map<String, JsonNode> values, 
             StringBuilder sb = new StringBuilder(v.path("type").asText(""));
             v.fields().forEachRemaining(e -> {
                 if (!e.getKey().equals("type")) {
-                    sb.append(sb.length() > 0 ? "," : "").append(e.getKey()).append(e.getValue().isValueNode() ? e.getValue().asText() : "");
+                    sb.append(sb.length() > 0 ? "," : "")
+                            .append(e.getKey())
+                            .append(e.getValue().isValueNode() ? e.getValue().asText() : "");
                 }
             });
             return sb.toString();

@@ -32,7 +32,8 @@ import org.retinanet.experiments.tensorboard.MetricInfo;
 public final class GridPlan {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    public static final List<String> METRICS = List.of("val/AP", "val/AP50", "val/AP75", "val/APs", "val/APm", "val/APl", "train/loss");
+    public static final List<String> METRICS =
+            List.of("val/AP", "val/AP50", "val/AP75", "val/APs", "val/APm", "val/APl", "train/loss");
 
     /** A cell with its resolved config and the config values that set it apart from the other cells. */
     public record Cell(GridCell cell, Experiment experiment, Map<String, Object> differences) {
@@ -71,7 +72,12 @@ public final class GridPlan {
         Set<String> keys = new LinkedHashSet<>();
         flats.forEach(f -> keys.addAll(f.keySet()));
         List<String> differing = keys.stream()
-                .filter(k -> flats.stream().map(f -> String.valueOf(f.get(k))).distinct().count() > 1).toList();
+                .filter(k -> flats.stream()
+                                .map(f -> String.valueOf(f.get(k)))
+                                .distinct()
+                                .count()
+                        > 1)
+                .toList();
         List<Cell> out = new ArrayList<>();
         List<GridCell> gridCells = spec.cells();
         for (int i = 0; i < gridCells.size(); i++) {
@@ -107,8 +113,15 @@ public final class GridPlan {
             args.add("--plugins");
             args.add(p.toAbsolutePath().toString());
         }
-        args.addAll(List.of("train", "--config", spec.resolvedBase(cell.cell()), "--work-dir",
-                cellDir.toAbsolutePath().toString(), "--progress", "lines", "--resume"));
+        args.addAll(List.of(
+                "train",
+                "--config",
+                spec.resolvedBase(cell.cell()),
+                "--work-dir",
+                cellDir.toAbsolutePath().toString(),
+                "--progress",
+                "lines",
+                "--resume"));
         for (String s : spec.set()) {
             args.add("--set");
             args.add(s);
@@ -126,9 +139,17 @@ public final class GridPlan {
      */
     public static List<String> javaCommand(String threads) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return List.of(java, "-Xms512m", "-Xmx" + System.getProperty("retinanet.cell.heap", "4g"), "-XX:+UseParallelGC",
-                "-XX:+AlwaysPreTouch", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=" + threads,
-                "-Dai.djl.pytorch.num_interop_threads=1", "-cp", System.getProperty("java.class.path"),
+        return List.of(
+                java,
+                "-Xms512m",
+                "-Xmx" + System.getProperty("retinanet.cell.heap", "4g"),
+                "-XX:+UseParallelGC",
+                "-XX:+AlwaysPreTouch",
+                "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=" + threads,
+                "-Dai.djl.pytorch.num_interop_threads=1",
+                "-cp",
+                System.getProperty("java.class.path"),
                 "org.retinanet.cli.Main");
     }
 
@@ -144,7 +165,11 @@ public final class GridPlan {
         ObjectNode root = JSON.createObjectNode();
         root.put("name", spec.name());
         root.put("base", spec.resolvedBase());
-        root.put("reference", spec.reference() != null ? spec.reference() : cells.get(0).cell().group());
+        root.put(
+                "reference",
+                spec.reference() != null
+                        ? spec.reference()
+                        : cells.get(0).cell().group());
         if (spec.paper() != null) {
             root.put("paper", spec.paper());
         }
@@ -161,7 +186,8 @@ public final class GridPlan {
         }
         Path tmp = workDir.resolve(".grid.json.tmp");
         Files.write(tmp, JSON.writeValueAsBytes(root));
-        Files.move(tmp, workDir.resolve("grid.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                tmp, workDir.resolve("grid.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The HParams experiment summary at the grid root: the differing config values and the metrics. */
@@ -173,18 +199,27 @@ public final class GridPlan {
         }
         Map<String, Set<Object>> domains = new LinkedHashMap<>();
         for (Cell p : cells) {
-            p.differences().forEach((k, v) -> domains.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(v));
+            p.differences()
+                    .forEach((k, v) -> domains.computeIfAbsent(k, x -> new LinkedHashSet<>())
+                            .add(v));
         }
         if (cells.stream().anyMatch(p -> p.cell().seed() != null)) {
             domains.remove("seed");
-            domains.put("seed", new LinkedHashSet<>(cells.stream().map(p -> (Object) (double) (long) p.experiment().config().seed()).toList()));
+            domains.put(
+                    "seed",
+                    new LinkedHashSet<>(cells.stream()
+                            .map(p -> (Object)
+                                    (double) (long) p.experiment().config().seed())
+                            .toList()));
         }
         List<HParamInfo> infos = new ArrayList<>();
         domains.forEach((k, values) -> {
             // a cell without the key has no value there; a domain must have one type
-            List<Object> domain = new ArrayList<>(values.stream().filter(Objects::nonNull).toList());
+            List<Object> domain =
+                    new ArrayList<>(values.stream().filter(Objects::nonNull).toList());
             if (domain.stream().map(Object::getClass).distinct().count() > 1) {
-                domain = new ArrayList<>(domain.stream().map(String::valueOf).distinct().toList());
+                domain = new ArrayList<>(
+                        domain.stream().map(String::valueOf).distinct().toList());
             }
             if (!domain.isEmpty()) {
                 infos.add(HParamInfo.discrete(k, domain));

@@ -42,7 +42,13 @@ public final class GridRunner {
         this(spec, workDir, jobs, pluginDirs, registry, gpus, StopRequest.NEVER);
     }
 
-    public GridRunner(GridSpec spec, Path workDir, int jobs, List<Path> pluginDirs, Registry registry, int gpus,
+    public GridRunner(
+            GridSpec spec,
+            Path workDir,
+            int jobs,
+            List<Path> pluginDirs,
+            Registry registry,
+            int gpus,
             StopRequest stop) {
         this.spec = spec;
         this.workDir = workDir;
@@ -120,7 +126,8 @@ public final class GridRunner {
         }
         log(out, cell, (resume ? "resuming" : "starting") + (gpus > 0 ? " on gpu:" + (slot % gpus) : ""));
         long t0 = System.nanoTime();
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(run.trainLog().toFile()));
         builder.environment().put("OPT_OUT_TRACKING", "true");
         builder.environment().putIfAbsent("THP_MEM_ALLOC_ENABLE", "1");
@@ -141,7 +148,10 @@ public final class GridRunner {
             return new Outcome(cell, RunDirectory.FINISHED, ap.replaceFirst("^, ", ""));
         }
         if (code == StopSignal.EXIT_CODE) {
-            log(out, cell, "stopped with a checkpoint at iteration " + state.iteration() + "; the same command resumes it");
+            log(
+                    out,
+                    cell,
+                    "stopped with a checkpoint at iteration " + state.iteration() + "; the same command resumes it");
             return new Outcome(cell, RunDirectory.STOPPED, state.error());
         }
         String error = state.error() != null ? state.error() : "exit code " + code + ", see " + run.trainLog();

@@ -30,8 +30,16 @@ import org.retinanet.api.registry.UserException;
  * executor: {type: slurm, partition: gpu, gpusPerTask: 1}   # where cells run (see ExecutorSettings)
  * </pre>
  */
-public record GridSpec(String name, String base, Path baseDir, List<String> set, List<List<Axis>> dimensions,
-        List<Long> seeds, String reference, String paper, ExecutorSettings executor) {
+public record GridSpec(
+        String name,
+        String base,
+        Path baseDir,
+        List<String> set,
+        List<List<Axis>> dimensions,
+        List<Long> seeds,
+        String reference,
+        String paper,
+        ExecutorSettings executor) {
 
     /** One swept config path and its values (YAML nodes). */
     public record Axis(String path, List<JsonNode> values) {}
@@ -46,8 +54,9 @@ public record GridSpec(String name, String base, Path baseDir, List<String> set,
             throw new UserException("grid " + file + ": file not found");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             var loc = e.getLocation();
-            throw new UserException("grid " + file + ": invalid YAML" + (loc == null ? "" : " at line " + loc.getLineNr()
-                    + ", column " + loc.getColumnNr()) + ": " + e.getOriginalMessage().lines().findFirst().orElse(""));
+            throw new UserException("grid " + file + ": invalid YAML"
+                    + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr()) + ": "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""));
         } catch (IOException e) {
             throw new UserException("grid " + file + ": cannot read: " + e.getMessage());
         }
@@ -71,7 +80,8 @@ public record GridSpec(String name, String base, Path baseDir, List<String> set,
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!List.of("name", "base", "set", "axes", "zip", "seeds", "reference", "paper", "executor").contains(k)) {
+            if (!List.of("name", "base", "set", "axes", "zip", "seeds", "reference", "paper", "executor")
+                    .contains(k)) {
                 throw new UserException(origin + ": unknown key '" + k
                         + "'; known keys: axes, base, executor, name, paper, reference, seeds, set, zip");
             }
@@ -96,16 +106,24 @@ public record GridSpec(String name, String base, Path baseDir, List<String> set,
             int n = zipped.get(0).values().size();
             for (Axis a : zipped) {
                 if (a.values().size() != n) {
-                    throw new UserException(origin + ": zip axes must have equal lengths: " + zipped.get(0).path() + " has " + n
-                            + " values, " + a.path() + " has " + a.values().size());
+                    throw new UserException(origin + ": zip axes must have equal lengths: "
+                            + zipped.get(0).path() + " has " + n + " values, " + a.path() + " has "
+                            + a.values().size());
                 }
             }
             dims.add(zipped);
         }
         List<Long> seeds = new ArrayList<>();
         root.path("seeds").forEach(n -> seeds.add(n.asLong()));
-        return new GridSpec(root.path("name").asText(defaultName), root.get("base").asText(), baseDir, set, dims,
-                seeds, root.path("reference").asText(null), root.path("paper").asText(null),
+        return new GridSpec(
+                root.path("name").asText(defaultName),
+                root.get("base").asText(),
+                baseDir,
+                set,
+                dims,
+                seeds,
+                root.path("reference").asText(null),
+                root.path("paper").asText(null),
                 ExecutorSettings.parse(root.get("executor"), origin));
     }
 

@@ -26,11 +26,12 @@ public final class GridStatus {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Slurm states in which a task ended without finishing its cell on its own account. */
-    private static final Set<String> SLURM_FAILURES = Set.of("FAILED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY",
-            "CANCELLED", "BOOT_FAIL", "DEADLINE", "PREEMPTED");
+    private static final Set<String> SLURM_FAILURES = Set.of(
+            "FAILED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "CANCELLED", "BOOT_FAIL", "DEADLINE", "PREEMPTED");
 
     /** One cell's row. {@code slurm} is null for a local grid. */
-    public record Row(String cell, String status, Long iteration, Double loss, Double ap, String slurm, String reason) {}
+    public record Row(
+            String cell, String status, Long iteration, Double loss, Double ap, String slurm, String reason) {}
 
     private final Path workDir;
     private final SlurmClient slurm;
@@ -56,8 +57,13 @@ public final class GridStatus {
                 // the run directories still say where each cell stands
                 System.err.println("retinanet: without Slurm's view of the tasks: " + e.getMessage());
                 Map<String, SlurmExecutor.TaskInfo> known = new java.util.LinkedHashMap<>();
-                executor.latestTasks().forEach((cell, task) -> known.put(cell, new SlurmExecutor.TaskInfo(task, null,
-                        executor.slurmDir().resolve("logs").resolve(task + ".out"))));
+                executor.latestTasks()
+                        .forEach((cell, task) -> known.put(
+                                cell,
+                                new SlurmExecutor.TaskInfo(
+                                        task,
+                                        null,
+                                        executor.slurmDir().resolve("logs").resolve(task + ".out"))));
                 tasks = known;
             }
         }
@@ -70,8 +76,11 @@ public final class GridStatus {
             String reason = state.finished() ? null : state.error();
             if (task != null) {
                 slurmText = task.task() + " " + (task.state() == null ? "(state unknown to Slurm now)" : task.state());
-                if (!state.finished() && task.state() != null && SLURM_FAILURES.contains(task.state().state())) {
-                    reason = "Slurm: " + task.state() + (reason == null ? "" : "; " + reason) + " (batch log " + task.log() + ")";
+                if (!state.finished()
+                        && task.state() != null
+                        && SLURM_FAILURES.contains(task.state().state())) {
+                    reason = "Slurm: " + task.state() + (reason == null ? "" : "; " + reason) + " (batch log "
+                            + task.log() + ")";
                 }
             } else if (!tasks.isEmpty()) {
                 slurmText = "not submitted";
@@ -90,11 +99,17 @@ public final class GridStatus {
         Map<String, Integer> counts = new LinkedHashMap<>();
         rows.forEach(r -> counts.merge(r.status(), 1, Integer::sum));
         out.println("grid " + workDir.toAbsolutePath() + ": " + rows.size() + " cells ("
-                + String.join(", ", counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).toList()) + ")");
+                + String.join(
+                        ", ",
+                        counts.entrySet().stream()
+                                .map(e -> e.getValue() + " " + e.getKey())
+                                .toList()) + ")");
         boolean withSlurm = rows.stream().anyMatch(r -> r.slurm() != null);
         List<String[]> table = new ArrayList<>();
-        table.add(withSlurm ? new String[] {"cell", "slurm", "status", "iter", "loss", "AP", "reason"}
-                : new String[] {"cell", "status", "iter", "loss", "AP", "reason"});
+        table.add(
+                withSlurm
+                        ? new String[] {"cell", "slurm", "status", "iter", "loss", "AP", "reason"}
+                        : new String[] {"cell", "status", "iter", "loss", "AP", "reason"});
         for (Row r : rows) {
             List<String> cols = new ArrayList<>(List.of(r.cell()));
             if (withSlurm) {

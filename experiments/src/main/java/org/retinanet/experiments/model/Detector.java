@@ -53,7 +53,8 @@ public final class Detector extends AbstractBlock {
 
     /** Images (N, 3, H, W) to the head's raw outputs (per-level logits, then per-level deltas). */
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList features = backbone.forward(ps, inputs, training, params);
         NDList pyramid = neck.forward(ps, features, training, params);
         return head.forward(ps, pyramid, training, params);
@@ -96,7 +97,8 @@ public final class Detector extends AbstractBlock {
     static long count(ai.djl.nn.Block block) {
         long n = 0;
         for (Parameter p : TorchNames.parameters(block).values()) {
-            if (p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR
+            if (p.getType() != Parameter.Type.RUNNING_MEAN
+                    && p.getType() != Parameter.Type.RUNNING_VAR
                     && !p.getName().startsWith("running")) {
                 n += p.getArray().size();
             }

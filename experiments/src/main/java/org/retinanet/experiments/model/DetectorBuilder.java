@@ -35,7 +35,8 @@ public final class DetectorBuilder {
         BoxLoss box = registry.boxLoss(model.lossBox());
         Backbone backbone = registry.backbone(model.backbone());
         Neck neck = registry.neck(model.neck(), backbone.outputFeatures());
-        DenseHead head = registry.head(model.head(), new HeadContext(numClasses, neck.outputFeatures(), cls, box, model.normalization()));
+        DenseHead head = registry.head(
+                model.head(), new HeadContext(numClasses, neck.outputFeatures(), cls, box, model.normalization()));
         return new Detector(backbone, neck, head);
     }
 
@@ -49,17 +50,20 @@ public final class DetectorBuilder {
         detector.initialize(manager, DataType.FLOAT32, new Shape(1, 3, s, s));
         List<String> notes = new ArrayList<>();
         try {
-            detector.backbone().loadPretrained(manager).ifPresent(r -> notes.add(
-                    "backbone checkpoint: loaded " + r.loaded().size() + " tensors"
-                            + (r.ignored().isEmpty() ? "" : ", ignored on purpose: " + summarize(r.ignored()))
-                            + (r.missing().isEmpty() ? "" : ", missing: " + summarize(r.missing()))
-                            + (r.unexpected().isEmpty() ? "" : ", unexpected: " + summarize(r.unexpected()))));
+            detector.backbone()
+                    .loadPretrained(manager)
+                    .ifPresent(r -> notes.add(
+                            "backbone checkpoint: loaded " + r.loaded().size() + " tensors"
+                                    + (r.ignored().isEmpty() ? "" : ", ignored on purpose: " + summarize(r.ignored()))
+                                    + (r.missing().isEmpty() ? "" : ", missing: " + summarize(r.missing()))
+                                    + (r.unexpected().isEmpty() ? "" : ", unexpected: " + summarize(r.unexpected()))));
         } catch (java.io.IOException e) {
             throw new UserException(e.getMessage(), e);
         }
         if (model.init() != null && !model.init().isBlank()) {
             // the whole detector last: it overrides the backbone's pretrained weights
-            notes.add(DetectorCheckpoint.load(detector, java.nio.file.Path.of(model.init()), manager).summary());
+            notes.add(DetectorCheckpoint.load(detector, java.nio.file.Path.of(model.init()), manager)
+                    .summary());
         }
         return new Built(detector, notes);
     }

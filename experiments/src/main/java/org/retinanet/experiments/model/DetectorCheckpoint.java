@@ -52,7 +52,8 @@ public final class DetectorCheckpoint {
 
         public String summary() {
             LoadReport r = report;
-            return "weights " + file + " (" + flavour + " keys): loaded " + r.loaded().size() + " tensors"
+            return "weights " + file + " (" + flavour + " keys): loaded "
+                    + r.loaded().size() + " tensors"
                     + (r.ignored().isEmpty() ? "" : ", ignored on purpose: " + DetectorBuilder.summarize(r.ignored()))
                     + (r.missing().isEmpty() ? "" : ", missing: " + DetectorBuilder.summarize(r.missing()))
                     + (r.unexpected().isEmpty() ? "" : ", unexpected: " + DetectorBuilder.summarize(r.unexpected()));
@@ -73,8 +74,8 @@ public final class DetectorCheckpoint {
             Map<String, Parameter> target = TorchNames.parameters(detector);
             Function<String, String> rename = renamer(detector, flavour);
             checkHeadShapes(detector, state, target, rename, file);
-            Predicate<String> ignored = key -> key.endsWith("num_batches_tracked")
-                    || isLossBuffer(key) && !target.containsKey(stripModule(key));
+            Predicate<String> ignored = key ->
+                    key.endsWith("num_batches_tracked") || isLossBuffer(key) && !target.containsKey(stripModule(key));
             try {
                 LoadReport report = state.loadInto(target, new LoadOptions(rename, ignored, true));
                 return new Result(file, flavour, report);
@@ -153,8 +154,12 @@ public final class DetectorCheckpoint {
      * 20-class config): say so in the one line, with both shapes and what they mean. The head's
      * output convs are told apart by their output channels: classes x anchors, and 4 x anchors.
      */
-    private static void checkHeadShapes(Detector detector, StateDict state, Map<String, Parameter> target,
-            Function<String, String> rename, Path file) {
+    private static void checkHeadShapes(
+            Detector detector,
+            StateDict state,
+            Map<String, Parameter> target,
+            Function<String, String> rename,
+            Path file) {
         long classes = detector.head().numClasses();
         long anchors = detector.head().anchorsPerLocation();
         Shape clsHave = null;
@@ -162,8 +167,11 @@ public final class DetectorCheckpoint {
         String firstBad = null;
         for (Map.Entry<String, NDArray> e : state.tensors().entrySet()) {
             String modelKey = rename.apply(e.getKey());
-            if (modelKey == null || !modelKey.startsWith(HEAD) || !modelKey.endsWith(".weight")
-                    || !target.containsKey(modelKey) || !target.get(modelKey).isInitialized()) {
+            if (modelKey == null
+                    || !modelKey.startsWith(HEAD)
+                    || !modelKey.endsWith(".weight")
+                    || !target.containsKey(modelKey)
+                    || !target.get(modelKey).isInitialized()) {
                 continue;
             }
             Shape want = target.get(modelKey).getArray().getShape();
@@ -191,14 +199,18 @@ public final class DetectorCheckpoint {
         Shape want = target.get(modelKey).getArray().getShape();
         Shape have = state.tensors().get(firstBad).getShape();
         String theirs = "";
-        if (clsHave != null && regHave != null && regHave.get(0) % 4 == 0 && regHave.get(0) > 0
+        if (clsHave != null
+                && regHave != null
+                && regHave.get(0) % 4 == 0
+                && regHave.get(0) > 0
                 && clsHave.get(0) % (regHave.get(0) / 4) == 0) {
             long a = regHave.get(0) / 4;
             theirs = ", the checkpoint's " + clsHave.get(0) / a + " classes x " + a + " anchors";
         }
         String renamed = modelKey.equals(firstBad) ? "" : " (model parameter '" + modelKey + "')";
         throw new UserException("checkpoint " + file + ": key '" + firstBad + "' has shape " + format(have)
-                + " but the model expects " + format(want) + renamed + ": the model's head has " + classes + " classes x "
+                + " but the model expects " + format(want) + renamed + ": the model's head has " + classes
+                + " classes x "
                 + anchors + " anchors" + theirs + "; set model.numClasses (or head.anchors) to match the checkpoint");
     }
 

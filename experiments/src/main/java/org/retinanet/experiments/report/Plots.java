@@ -16,9 +16,18 @@ import javax.imageio.ImageIO;
 /** The report's two PNG plots, drawn with Java2D: AP per cell with error bars, and loss curves. */
 final class Plots {
 
-    private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
-        new Color(214, 39, 40), new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194),
-        new Color(127, 127, 127), new Color(188, 189, 34), new Color(23, 190, 207)};
+    private static final Color[] PALETTE = {
+        new Color(31, 119, 180),
+        new Color(255, 127, 14),
+        new Color(44, 160, 44),
+        new Color(214, 39, 40),
+        new Color(148, 103, 189),
+        new Color(140, 86, 75),
+        new Color(227, 119, 194),
+        new Color(127, 127, 127),
+        new Color(188, 189, 34),
+        new Color(23, 190, 207)
+    };
 
     private Plots() {}
 
@@ -144,7 +153,8 @@ final class Plots {
         return g;
     }
 
-    private static void axes(Graphics2D g, int left, int top, int right, int bottom, double min, double max, String label) {
+    private static void axes(
+            Graphics2D g, int left, int top, int right, int bottom, double min, double max, String label) {
         g.setColor(Color.BLACK);
         g.drawLine(left, top, left, bottom);
         g.drawLine(left, bottom, right, bottom);

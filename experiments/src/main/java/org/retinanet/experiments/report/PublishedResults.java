@@ -22,17 +22,21 @@ import java.util.Map;
 public final class PublishedResults {
 
     /** A row of the mmdetection table. */
-    public record ZooRow(String config, String backbone, String style, String schedule, Double memGb, Double fps, double ap) {}
+    public record ZooRow(
+            String config, String backbone, String style, String schedule, Double memGb, Double fps, double ap) {}
 
     /** A row of a paper table: the config values it requires and its numbers. */
-    public record PaperRow(String table, String title, Map<String, Object> match, double ap, double ap50, double ap75) {}
+    public record PaperRow(
+            String table, String title, Map<String, Object> match, double ap, double ap50, double ap75) {}
 
     private final List<ZooRow> zoo = new ArrayList<>();
     private final List<PaperRow> paper = new ArrayList<>();
 
     public PublishedResults() {
         try (InputStream in = resource("published/mmdet.csv")) {
-            List<String> lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().toList();
+            List<String> lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                    .lines()
+                    .toList();
             for (String line : lines.subList(1, lines.size())) {
                 String[] f = line.split(",", -1);
                 zoo.add(new ZooRow(f[0], f[1], f[2], f[3], num(f[4]), num(f[5]), Double.parseDouble(f[6])));
@@ -42,10 +46,22 @@ public final class PublishedResults {
                 Map.Entry<String, JsonNode> t = it.next();
                 for (JsonNode row : t.getValue().get("rows")) {
                     Map<String, Object> match = new java.util.LinkedHashMap<>();
-                    row.get("match").fields().forEachRemaining(m -> match.put(m.getKey(),
-                            m.getValue().isNumber() ? (Object) m.getValue().asDouble() : m.getValue().isNull() ? null : m.getValue().asText()));
-                    paper.add(new PaperRow(t.getKey(), t.getValue().get("title").asText(), match, row.get("AP").asDouble(),
-                            row.get("AP50").asDouble(), row.get("AP75").asDouble()));
+                    row.get("match")
+                            .fields()
+                            .forEachRemaining(m -> match.put(
+                                    m.getKey(),
+                                    m.getValue().isNumber()
+                                            ? (Object) m.getValue().asDouble()
+                                            : m.getValue().isNull()
+                                                    ? null
+                                                    : m.getValue().asText()));
+                    paper.add(new PaperRow(
+                            t.getKey(),
+                            t.getValue().get("title").asText(),
+                            match,
+                            row.get("AP").asDouble(),
+                            row.get("AP50").asDouble(),
+                            row.get("AP75").asDouble()));
                 }
             }
         } catch (IOException e) {
@@ -66,7 +82,8 @@ public final class PublishedResults {
             return null;
         }
         for (ZooRow r : zoo) {
-            if (r.backbone().equals(cell.meta("backbone")) && r.style().equals(cell.meta("style"))
+            if (r.backbone().equals(cell.meta("backbone"))
+                    && r.style().equals(cell.meta("style"))
                     && r.schedule().equals(cell.meta("schedule"))) {
                 return r;
             }

@@ -48,21 +48,32 @@ public final class ReportBuilder {
     public record Group(String name, List<CellResult> cells, Map<String, Object> differences) {
 
         List<Double> values(String metric) {
-            return cells.stream().filter(CellResult::finished).map(c -> c.metrics().get(metric))
-                    .filter(v -> v != null && v >= 0).toList();
+            return cells.stream()
+                    .filter(CellResult::finished)
+                    .map(c -> c.metrics().get(metric))
+                    .filter(v -> v != null && v >= 0)
+                    .toList();
         }
     }
 
     /** Writes the report; returns the path of report.md. */
     public Path write() throws IOException {
-        JsonNode grid = Files.exists(workDir.resolve("grid.json")) ? JSON.readTree(workDir.resolve("grid.json").toFile()) : null;
+        JsonNode grid = Files.exists(workDir.resolve("grid.json"))
+                ? JSON.readTree(workDir.resolve("grid.json").toFile())
+                : null;
         List<CellResult> cells = readCells(grid);
         if (cells.isEmpty()) {
-            throw new UserException("report: no runs in " + workDir + " (expected sub-directories with manifest.json, as grid/train write)");
+            throw new UserException("report: no runs in " + workDir
+                    + " (expected sub-directories with manifest.json, as grid/train write)");
         }
         List<Group> groups = group(cells, grid);
-        String reference = grid != null ? grid.path("reference").asText(groups.get(0).name()) : groups.get(0).name();
-        Group ref = groups.stream().filter(g -> g.name().equals(reference)).findFirst().orElse(groups.get(0));
+        String reference = grid != null
+                ? grid.path("reference").asText(groups.get(0).name())
+                : groups.get(0).name();
+        Group ref = groups.stream()
+                .filter(g -> g.name().equals(reference))
+                .findFirst()
+                .orElse(groups.get(0));
         String paper = grid == null ? null : grid.path("paper").asText(null);
 
         StringBuilder md = new StringBuilder();
@@ -77,25 +88,44 @@ public final class ReportBuilder {
         METRICS.forEach(m -> csv.append(',').append(m));
         csv.append(",train_seconds,published_AP,published_source\n");
 
-        String name = grid != null ? grid.path("name").asText(workDir.getFileName().toString()) : workDir.getFileName().toString();
+        String name = grid != null
+                ? grid.path("name").asText(workDir.getFileName().toString())
+                : workDir.getFileName().toString();
         md.append("# Report: ").append(name).append("\n\n");
         md.append("Work directory: `").append(workDir.toAbsolutePath()).append("`. ");
-        md.append(cells.size()).append(" runs in ").append(groups.size()).append(" cells; reference cell for the t-tests: `")
-                .append(ref.name()).append("`.\n\n");
-        String datasets = String.join(", ", cells.stream().map(c -> String.valueOf(c.meta("dataset"))).distinct().toList());
+        md.append(cells.size())
+                .append(" runs in ")
+                .append(groups.size())
+                .append(" cells; reference cell for the t-tests: `")
+                .append(ref.name())
+                .append("`.\n\n");
+        String datasets = String.join(
+                ", ",
+                cells.stream()
+                        .map(c -> String.valueOf(c.meta("dataset")))
+                        .distinct()
+                        .toList());
         md.append("Evaluation dataset: ").append(datasets).append(". ");
         boolean anyPublished = cells.stream().anyMatch(c -> published.zooRowFor(c) != null)
-                || (paper != null && published.hasPaperTable(paper) && cells.stream().anyMatch(c -> "coco_val2017".equals(c.meta("dataset"))));
+                || (paper != null
+                        && published.hasPaperTable(paper)
+                        && cells.stream().anyMatch(c -> "coco_val2017".equals(c.meta("dataset"))));
         if (!anyPublished) {
-            md.append("No published number applies: published RetinaNet results are on COCO val2017 / minival, so numbers on ")
-                    .append(datasets).append(" are compared only with each other.\n\n");
+            md.append(
+                            "No published number applies: published RetinaNet results are on COCO val2017 / minival, so numbers on ")
+                    .append(datasets)
+                    .append(" are compared only with each other.\n\n");
         } else {
             md.append("Published numbers: mmdetection's model zoo (COCO val2017)")
-                    .append(paper != null ? " and the paper's " + paper : "").append(".\n\n");
+                    .append(paper != null ? " and the paper's " + paper : "")
+                    .append(".\n\n");
         }
 
-        md.append("| cell | ").append(String.join(" | ", diffKeys)).append(" | runs | AP | AP50 | AP75 | APs | APm | APl | p vs ref | train time |")
-                .append(paper != null ? " paper AP |" : "").append(" published AP | diff |\n");
+        md.append("| cell | ")
+                .append(String.join(" | ", diffKeys))
+                .append(" | runs | AP | AP50 | AP75 | APs | APm | APl | p vs ref | train time |")
+                .append(paper != null ? " paper AP |" : "")
+                .append(" published AP | diff |\n");
         md.append("|---".repeat(diffKeys.size() + 12 + (paper != null ? 1 : 0))).append("|\n");
         List<String> plotNames = new ArrayList<>();
         List<Double> plotMeans = new ArrayList<>();
@@ -111,10 +141,18 @@ public final class ReportBuilder {
                 md.append(meanStd(g.values(m))).append(" | ");
             }
             md.append(pValue(g, ref)).append(" | ");
-            md.append(String.format("%.1f min", g.cells().stream().mapToDouble(CellResult::trainSeconds).average().orElse(0) / 60)).append(" |");
+            md.append(String.format(
+                            "%.1f min",
+                            g.cells().stream()
+                                            .mapToDouble(CellResult::trainSeconds)
+                                            .average()
+                                            .orElse(0)
+                                    / 60))
+                    .append(" |");
             CellResult first = g.cells().get(0);
             if (paper != null) {
-                PublishedResults.PaperRow row = "coco_val2017".equals(first.meta("dataset")) ? published.paperRowFor(paper, first) : null;
+                PublishedResults.PaperRow row =
+                        "coco_val2017".equals(first.meta("dataset")) ? published.paperRowFor(paper, first) : null;
                 md.append(row == null ? " n/a |" : String.format(" %.1f |", row.ap()));
             }
             PublishedResults.ZooRow zoo = published.zooRowFor(first);
@@ -130,8 +168,13 @@ public final class ReportBuilder {
             plotMeans.add(mean(ap));
             plotStds.add(ap.size() > 1 ? std(ap) : Double.NaN);
             for (CellResult c : g.cells()) {
-                csv.append(q(g.name())).append(',').append(q(c.name())).append(',').append(format(c.config().get("seed")))
-                        .append(',').append(c.status());
+                csv.append(q(g.name()))
+                        .append(',')
+                        .append(q(c.name()))
+                        .append(',')
+                        .append(format(c.config().get("seed")))
+                        .append(',')
+                        .append(c.status());
                 for (String k : diffKeys) {
                     csv.append(',').append(q(format(g.differences().get(k))));
                 }
@@ -139,7 +182,9 @@ public final class ReportBuilder {
                     Double v = c.metrics().get(m);
                     csv.append(',').append(v == null ? "" : String.format("%.6f", v));
                 }
-                csv.append(String.format(",%.1f,%s,%s%n", c.trainSeconds(), zoo == null ? "" : zoo.ap(), zoo == null ? "" : zoo.config()));
+                csv.append(String.format(
+                        ",%.1f,%s,%s%n",
+                        c.trainSeconds(), zoo == null ? "" : zoo.ap(), zoo == null ? "" : zoo.config()));
             }
         }
         md.append("\nAP values are COCO AP@[.50:.95] in [0, 1] (mmdetection's table prints them x100). ")
@@ -149,8 +194,12 @@ public final class ReportBuilder {
         if (!failed.isEmpty()) {
             md.append("\n## Runs that did not finish\n\n");
             for (CellResult c : failed) {
-                md.append("- `").append(c.name()).append("`: ").append(c.status())
-                        .append(c.error() == null ? "" : ": " + c.error().replace('\n', ' ')).append('\n');
+                md.append("- `")
+                        .append(c.name())
+                        .append("`: ")
+                        .append(c.status())
+                        .append(c.error() == null ? "" : ": " + c.error().replace('\n', ' '))
+                        .append('\n');
             }
         }
         appendPlugins(md, cells);
@@ -159,7 +208,9 @@ public final class ReportBuilder {
         cells.forEach(c -> curves.put(c.name(), c.lossCurve()));
         Plots.lossCurves(curves, workDir.resolve("loss.png"));
         md.append("\n## Plots\n\n![AP per cell](ap.png)\n\n![Training loss](loss.png)\n");
-        md.append("\nTensorBoard: `tensorboard --logdir ").append(workDir.toAbsolutePath()).append("` (HParams tab: the grid as a table).\n");
+        md.append("\nTensorBoard: `tensorboard --logdir ")
+                .append(workDir.toAbsolutePath())
+                .append("` (HParams tab: the grid as a table).\n");
         writeAtomically(workDir.resolve("results.csv"), csv.toString());
         Path report = workDir.resolve("report.md");
         writeAtomically(report, md.toString());
@@ -175,12 +226,15 @@ public final class ReportBuilder {
                 continue;
             }
             List<String> jars = new ArrayList<>();
-            for (JsonNode p : JSON.readTree(manifest.toFile()).path("environment").path("plugins")) {
+            for (JsonNode p :
+                    JSON.readTree(manifest.toFile()).path("environment").path("plugins")) {
                 if (p.path("external").asBoolean(false)) {
                     List<String> ids = new ArrayList<>();
-                    p.path("ids").fields().forEachRemaining(e -> e.getValue().forEach(id -> ids.add(e.getKey() + " " + id.asText())));
-                    jars.add("`" + p.path("source").asText() + "` (sha256 " + p.path("sha256").asText("?") + "; "
-                            + String.join(", ", ids) + ")");
+                    p.path("ids")
+                            .fields()
+                            .forEachRemaining(e -> e.getValue().forEach(id -> ids.add(e.getKey() + " " + id.asText())));
+                    jars.add("`" + p.path("source").asText() + "` (sha256 "
+                            + p.path("sha256").asText("?") + "; " + String.join(", ", ids) + ")");
                 }
             }
             if (!jars.isEmpty()) {
@@ -191,7 +245,11 @@ public final class ReportBuilder {
             return;
         }
         md.append("\n## Plugins from outside the platform\n\n");
-        jarsByCell.forEach((cell, jars) -> md.append("- `").append(cell).append("`: ").append(String.join("; ", jars)).append('\n'));
+        jarsByCell.forEach((cell, jars) -> md.append("- `")
+                .append(cell)
+                .append("`: ")
+                .append(String.join("; ", jars))
+                .append('\n'));
     }
 
     private List<CellResult> readCells(JsonNode grid) throws IOException {
@@ -229,22 +287,34 @@ public final class ReportBuilder {
         RunDirectory.State state = new RunDirectory(dir).state();
         Map<String, Object> config = new TreeMap<>();
         if (Files.exists(dir.resolve("config.yaml"))) {
-            org.retinanet.experiments.grid.Flatten.into("", YAML.readTree(dir.resolve("config.yaml").toFile()), config);
+            org.retinanet.experiments.grid.Flatten.into(
+                    "", YAML.readTree(dir.resolve("config.yaml").toFile()), config);
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
         if (Files.exists(dir.resolve("metrics.json"))) {
-            JSON.readTree(dir.resolve("metrics.json").toFile()).path("metrics").fields()
+            JSON.readTree(dir.resolve("metrics.json").toFile())
+                    .path("metrics")
+                    .fields()
                     .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
         }
         String error = notes.getOrDefault(name, state.error());
-        return new CellResult(name, group, state.status(), config, metrics, manifest.path("trainSeconds").asDouble(0),
-                lossCurve(dir), error);
+        return new CellResult(
+                name,
+                group,
+                state.status(),
+                config,
+                metrics,
+                manifest.path("trainSeconds").asDouble(0),
+                lossCurve(dir),
+                error);
     }
 
     static TreeMap<Long, Double> lossCurve(Path dir) throws IOException {
         TreeMap<Long, Double> curve = new TreeMap<>();
         try (Stream<Path> s = Files.list(dir)) {
-            for (Path f : s.filter(p -> p.getFileName().toString().contains("tfevents")).sorted().toList()) {
+            for (Path f : s.filter(p -> p.getFileName().toString().contains("tfevents"))
+                    .sorted()
+                    .toList()) {
                 try {
                     EventFileReader.read(f).scalars("train/loss").forEach((k, v) -> curve.put(k, (double) v));
                 } catch (IOException e) {
@@ -257,7 +327,8 @@ public final class ReportBuilder {
 
     private static List<Group> group(List<CellResult> cells, JsonNode grid) {
         Map<String, List<CellResult>> byGroup = new LinkedHashMap<>();
-        cells.forEach(c -> byGroup.computeIfAbsent(c.group(), k -> new ArrayList<>()).add(c));
+        cells.forEach(
+                c -> byGroup.computeIfAbsent(c.group(), k -> new ArrayList<>()).add(c));
         Map<String, Map<String, Object>> diffs = new LinkedHashMap<>();
         if (grid != null) {
             for (JsonNode c : grid.get("cells")) {
@@ -265,7 +336,11 @@ public final class ReportBuilder {
                 c.path("differences").fields().forEachRemaining(e -> {
                     // a cell without the setting (gamma of a CE cell) has nothing to show there
                     if (!e.getKey().equals("seed") && !e.getValue().isNull()) {
-                        d.put(e.getKey(), e.getValue().isNumber() ? e.getValue().asDouble() : e.getValue().asText());
+                        d.put(
+                                e.getKey(),
+                                e.getValue().isNumber()
+                                        ? e.getValue().asDouble()
+                                        : e.getValue().asText());
                     }
                 });
                 diffs.putIfAbsent(c.get("group").asText(), d);
@@ -327,6 +402,10 @@ public final class ReportBuilder {
     private static void writeAtomically(Path file, String text) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         Files.writeString(tmp, text);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                tmp,
+                file,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -94,8 +94,8 @@ public final class RunDirectory {
         if (HELD.contains(lockKey())) {
             throw new UserException("run directory " + root + " is in use by another training run in this process");
         }
-        FileChannel channel = FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ);
+        FileChannel channel = FileChannel.open(
+                lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
         // a status probe holds the lock for microseconds: try for a moment before giving up
         for (int attempt = 0; attempt < 50; attempt++) {
             FileLock lock;

@@ -23,8 +23,8 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.retinanet.api.data.DetectionDataset;
 import org.retinanet.api.registry.DiscoveredPlugin;
-import org.retinanet.api.spi.Kind;
 import org.retinanet.api.registry.Registry;
+import org.retinanet.api.spi.Kind;
 
 /**
  * What a run needs recorded to be reproduced from its directory, as mmdetection's environment dump
@@ -36,8 +36,20 @@ public final class RunRecord {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The CPU flags that decide which kernels libtorch and oneDNN use. */
-    private static final List<String> ISA_FLAGS = List.of("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw",
-            "avx512vl", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_tile");
+    private static final List<String> ISA_FLAGS = List.of(
+            "sse4_2",
+            "avx",
+            "avx2",
+            "fma",
+            "f16c",
+            "avx512f",
+            "avx512bw",
+            "avx512vl",
+            "avx512_vnni",
+            "avx512_bf16",
+            "amx_bf16",
+            "amx_tile");
+
     private static final Map<Path, String> DIGESTS = new HashMap<>();
 
     private RunRecord() {}
@@ -102,7 +114,11 @@ public final class RunRecord {
         for (DiscoveredPlugin p : registry.plugins()) {
             ObjectNode n = out.addObject();
             n.put("class", p.plugin().getClass().getName());
-            n.put("source", p.source() == null ? "class path" : p.source().toAbsolutePath().toString());
+            n.put(
+                    "source",
+                    p.source() == null
+                            ? "class path"
+                            : p.source().toAbsolutePath().toString());
             // plugin jars loaded with --plugins have a class loader of their own
             n.put("external", p.plugin().getClass().getClassLoader() != RunRecord.class.getClassLoader());
             if (p.source() != null && Files.isRegularFile(p.source())) {
@@ -124,11 +140,17 @@ public final class RunRecord {
         ObjectNode out = JSON.createObjectNode();
         try {
             String info = Files.readString(Path.of("/proc/cpuinfo"));
-            info.lines().filter(l -> l.startsWith("model name")).findFirst()
-                    .ifPresent(l -> out.put("model", l.substring(l.indexOf(':') + 1).trim()));
+            info.lines()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .ifPresent(l ->
+                            out.put("model", l.substring(l.indexOf(':') + 1).trim()));
             Set<String> flags = new TreeSet<>();
-            info.lines().filter(l -> l.startsWith("flags")).findFirst()
-                    .ifPresent(l -> flags.addAll(List.of(l.substring(l.indexOf(':') + 1).trim().split("\\s+"))));
+            info.lines()
+                    .filter(l -> l.startsWith("flags"))
+                    .findFirst()
+                    .ifPresent(l -> flags.addAll(
+                            List.of(l.substring(l.indexOf(':') + 1).trim().split("\\s+"))));
             ArrayNode isa = out.putArray("isa");
             ISA_FLAGS.stream().filter(flags::contains).forEach(isa::add);
         } catch (IOException | RuntimeException e) {
@@ -151,8 +173,10 @@ public final class RunRecord {
             return out;
         }
         try {
-            Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=index,name,memory.total,driver_version",
-                    "--format=csv,noheader").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            "nvidia-smi", "--query-gpu=index,name,memory.total,driver_version", "--format=csv,noheader")
+                    .redirectErrorStream(true)
+                    .start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) {
                 for (String line : text.strip().split("\n")) {

@@ -26,7 +26,11 @@ final class EventEncoder {
 
     static byte[] summaryEvent(double wallTime, long step, ProtoOutput value) {
         ProtoOutput summary = new ProtoOutput().message(1, value);
-        return new ProtoOutput().float64(1, wallTime).int64(2, step).message(5, summary).toByteArray();
+        return new ProtoOutput()
+                .float64(1, wallTime)
+                .int64(2, step)
+                .message(5, summary)
+                .toByteArray();
     }
 
     static ProtoOutput scalarValue(String tag, float value) {
@@ -34,15 +38,23 @@ final class EventEncoder {
     }
 
     static ProtoOutput imageValue(String tag, int height, int width, int colorspace, byte[] png) {
-        ProtoOutput image = new ProtoOutput().int32(1, height).int32(2, width).int32(3, colorspace).bytes(4, png);
+        ProtoOutput image = new ProtoOutput()
+                .int32(1, height)
+                .int32(2, width)
+                .int32(3, colorspace)
+                .bytes(4, png);
         return new ProtoOutput().string(1, tag).message(4, image);
     }
 
     static ProtoOutput histogramValue(String tag, Histogram h) {
         ProtoOutput histo = new ProtoOutput()
-                .float64(1, h.min()).float64(2, h.max()).float64(3, h.num())
-                .float64(4, h.sum()).float64(5, h.sumSquares())
-                .packedDoubles(6, h.bucketLimits()).packedDoubles(7, h.bucketCounts());
+                .float64(1, h.min())
+                .float64(2, h.max())
+                .float64(3, h.num())
+                .float64(4, h.sum())
+                .float64(5, h.sumSquares())
+                .packedDoubles(6, h.bucketLimits())
+                .packedDoubles(7, h.bucketCounts());
         return new ProtoOutput().string(1, tag).message(5, histo);
     }
 
@@ -76,7 +88,8 @@ final class EventEncoder {
             experiment.message(4, info);
         }
         for (MetricInfo m : metrics) {
-            ProtoOutput info = new ProtoOutput().message(1, new ProtoOutput().string(1, m.group()).string(2, m.tag()));
+            ProtoOutput info = new ProtoOutput()
+                    .message(1, new ProtoOutput().string(1, m.group()).string(2, m.tag()));
             optionalString(info, 3, m.displayName());
             optionalString(info, 4, m.description());
             info.int32(5, m.datasetType().number);

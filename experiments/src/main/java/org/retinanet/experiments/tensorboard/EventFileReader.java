@@ -58,8 +58,14 @@ public final class EventFileReader {
     public record Event(long offset, double wallTime, long step, String fileVersion, List<SummaryValue> values) {}
 
     /** One Summary.Value; fields that the value does not carry are null. */
-    public record SummaryValue(String tag, Float simpleValue, Image image, Histogram histogram,
-            String pluginName, byte[] pluginContent, Tensor tensor) {
+    public record SummaryValue(
+            String tag,
+            Float simpleValue,
+            Image image,
+            Histogram histogram,
+            String pluginName,
+            byte[] pluginContent,
+            Tensor tensor) {
 
         /** The HParams plugin data, or null when this is not an HParams summary. */
         public HParamsData hparams() {
@@ -124,7 +130,9 @@ public final class EventFileReader {
     /** The one event file of a run directory ({@code *tfevents*}); an error when there is none or several. */
     public static Path find(Path runDir) throws IOException {
         try (var files = Files.list(runDir)) {
-            List<Path> found = files.filter(p -> p.getFileName().toString().contains("tfevents")).sorted().toList();
+            List<Path> found = files.filter(p -> p.getFileName().toString().contains("tfevents"))
+                    .sorted()
+                    .toList();
             if (found.size() != 1) {
                 throw new IOException(runDir + ": expected one event file, found " + found.size());
             }
@@ -153,8 +161,14 @@ public final class EventFileReader {
         Histogram histogram = null;
         ProtoInput h = v.message(5);
         if (h != null) {
-            histogram = new Histogram(h.float64(1, 0), h.float64(2, 0), h.float64(3, 0), h.float64(4, 0),
-                    h.float64(5, 0), h.doubles(6), h.doubles(7));
+            histogram = new Histogram(
+                    h.float64(1, 0),
+                    h.float64(2, 0),
+                    h.float64(3, 0),
+                    h.float64(4, 0),
+                    h.float64(5, 0),
+                    h.doubles(6),
+                    h.doubles(7));
         }
         String pluginName = null;
         byte[] pluginContent = null;
@@ -168,7 +182,9 @@ public final class EventFileReader {
         if (t != null) {
             ProtoInput shape = t.message(2);
             List<ProtoInput> dims = shape == null ? List.of() : shape.messages(2);
-            tensor = new Tensor((int) t.varint(1, 0), dims.stream().mapToLong(d -> d.varint(1, 0)).toArray());
+            tensor = new Tensor(
+                    (int) t.varint(1, 0),
+                    dims.stream().mapToLong(d -> d.varint(1, 0)).toArray());
         }
         return new SummaryValue(v.string(1), v.float32(2), image, histogram, pluginName, pluginContent, tensor);
     }
@@ -179,7 +195,8 @@ public final class EventFileReader {
         ProtoInput exp = data.message(2);
         ProtoInput start = data.message(3);
         ProtoInput end = data.message(4);
-        return new HParamsData(version,
+        return new HParamsData(
+                version,
                 exp == null ? null : decodeExperiment(exp),
                 start == null ? null : decodeSessionStart(start),
                 end == null ? null : new SessionEnd(SessionStatus.of(end.varint(1, 0)), end.float64(2, 0)));
@@ -196,15 +213,24 @@ public final class EventFileReader {
                 }
             }
             ProtoInput interval = h.message(6);
-            hparams.add(new HParamInfo(h.string(1), HParamInfo.Type.of(h.varint(4, 0)), discrete,
-                    interval == null ? null : interval.float64(1, 0), interval == null ? null : interval.float64(2, 0),
-                    h.string(2), h.string(3)));
+            hparams.add(new HParamInfo(
+                    h.string(1),
+                    HParamInfo.Type.of(h.varint(4, 0)),
+                    discrete,
+                    interval == null ? null : interval.float64(1, 0),
+                    interval == null ? null : interval.float64(2, 0),
+                    h.string(2),
+                    h.string(3)));
         }
         List<MetricInfo> metrics = new ArrayList<>();
         for (ProtoInput m : exp.messages(5)) {
             ProtoInput name = m.message(1);
-            metrics.add(new MetricInfo(name == null ? null : name.string(2), name == null ? "" : name.string(1),
-                    m.string(3), m.string(4), MetricInfo.DatasetType.of(m.varint(5, 0))));
+            metrics.add(new MetricInfo(
+                    name == null ? null : name.string(2),
+                    name == null ? "" : name.string(1),
+                    m.string(3),
+                    m.string(4),
+                    MetricInfo.DatasetType.of(m.varint(5, 0))));
         }
         return new Experiment(exp.float64(3, 0), hparams, metrics);
     }

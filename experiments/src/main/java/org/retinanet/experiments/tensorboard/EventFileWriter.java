@@ -37,7 +37,8 @@ public final class EventFileWriter implements Closeable {
     public EventFileWriter(Path runDir, DoubleSupplier clock) throws IOException {
         this.clock = clock;
         Files.createDirectories(runDir);
-        String base = String.format("events.out.tfevents.%010d.%s.%d",
+        String base = String.format(
+                "events.out.tfevents.%010d.%s.%d",
                 (long) clock.getAsDouble(), hostName(), ProcessHandle.current().pid());
         Path candidate = runDir.resolve(base);
         for (int i = 1; Files.exists(candidate); i++) { // a second writer in the same second and process
@@ -62,7 +63,8 @@ public final class EventFileWriter implements Closeable {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         try {
             if (!ImageIO.write(image, "png", png)) {
-                throw new IllegalArgumentException("image " + tag + ": no PNG writer for image type " + image.getType());
+                throw new IllegalArgumentException(
+                        "image " + tag + ": no PNG writer for image type " + image.getType());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("image " + tag + ": PNG encoding failed", e);
@@ -95,7 +97,10 @@ public final class EventFileWriter implements Closeable {
      */
     public void hparamsExperiment(List<HParamInfo> hparams, List<MetricInfo> metrics) {
         double now = clock.getAsDouble();
-        summary(0, EventEncoder.hparamsValue(EventEncoder.EXPERIMENT_TAG, 2, EventEncoder.experiment(hparams, metrics, now)));
+        summary(
+                0,
+                EventEncoder.hparamsValue(
+                        EventEncoder.EXPERIMENT_TAG, 2, EventEncoder.experiment(hparams, metrics, now)));
     }
 
     /**
@@ -103,12 +108,19 @@ public final class EventFileWriter implements Closeable {
      * booleans) and group; written at step 0 in the run's own directory.
      */
     public void sessionStartInfo(Map<String, ?> hparams, String groupName, double startTimeSecs) {
-        summary(0, EventEncoder.hparamsValue(EventEncoder.SESSION_START_TAG, 3,
-                EventEncoder.sessionStart(hparams, groupName, startTimeSecs)));
+        summary(
+                0,
+                EventEncoder.hparamsValue(
+                        EventEncoder.SESSION_START_TAG,
+                        3,
+                        EventEncoder.sessionStart(hparams, groupName, startTimeSecs)));
     }
 
     public void sessionEndInfo(SessionStatus status, double endTimeSecs) {
-        summary(0, EventEncoder.hparamsValue(EventEncoder.SESSION_END_TAG, 4, EventEncoder.sessionEnd(status, endTimeSecs)));
+        summary(
+                0,
+                EventEncoder.hparamsValue(
+                        EventEncoder.SESSION_END_TAG, 4, EventEncoder.sessionEnd(status, endTimeSecs)));
     }
 
     private void summary(long step, ProtoOutput value) {

@@ -10,12 +10,21 @@ import java.util.List;
  *     booleans matching {@code type}); null when not discrete
  * @param intervalMin lower bound of an interval domain (FLOAT64 only); null when not an interval
  */
-public record HParamInfo(String name, Type type, List<Object> discreteDomain, Double intervalMin, Double intervalMax,
-        String displayName, String description) {
+public record HParamInfo(
+        String name,
+        Type type,
+        List<Object> discreteDomain,
+        Double intervalMin,
+        Double intervalMax,
+        String displayName,
+        String description) {
 
     /** Field values are the proto enum numbers. */
     public enum Type {
-        UNSET(0), STRING(1), BOOL(2), FLOAT64(3);
+        UNSET(0),
+        STRING(1),
+        BOOL(2),
+        FLOAT64(3);
 
         final int number;
 
@@ -47,7 +56,8 @@ public record HParamInfo(String name, Type type, List<Object> discreteDomain, Do
             discreteDomain = List.copyOf(discreteDomain);
             for (Object v : discreteDomain) {
                 if (typeOf(v) != type) {
-                    throw new IllegalArgumentException("hparam " + name + ": domain value " + v + " is not of type " + type);
+                    throw new IllegalArgumentException(
+                            "hparam " + name + ": domain value " + v + " is not of type " + type);
                 }
             }
         }

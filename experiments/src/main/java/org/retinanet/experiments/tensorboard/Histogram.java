@@ -6,8 +6,14 @@ import java.util.Arrays;
  * A HistogramProto's content: {@code bucketLimits[i]} is the right edge of bucket i (the last one
  * is the maximum), the left edge of bucket 0 is {@code min}; TensorBoard draws exactly these.
  */
-public record Histogram(double min, double max, double num, double sum, double sumSquares,
-        double[] bucketLimits, double[] bucketCounts) {
+public record Histogram(
+        double min,
+        double max,
+        double num,
+        double sum,
+        double sumSquares,
+        double[] bucketLimits,
+        double[] bucketCounts) {
 
     /** TensorBoard's own summary API uses 30 buckets by default. */
     public static final int DEFAULT_BUCKETS = 30;
@@ -54,8 +60,13 @@ public record Histogram(double min, double max, double num, double sum, double s
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Histogram h && min == h.min && max == h.max && num == h.num && sum == h.sum
-                && sumSquares == h.sumSquares && Arrays.equals(bucketLimits, h.bucketLimits)
+        return o instanceof Histogram h
+                && min == h.min
+                && max == h.max
+                && num == h.num
+                && sum == h.sum
+                && sumSquares == h.sumSquares
+                && Arrays.equals(bucketLimits, h.bucketLimits)
                 && Arrays.equals(bucketCounts, h.bucketCounts);
     }
 

@@ -9,7 +9,9 @@ public record MetricInfo(String tag, String group, String displayName, String de
 
     /** Field values are the proto enum numbers. */
     public enum DatasetType {
-        UNSET(0), TRAINING(1), VALIDATION(2);
+        UNSET(0),
+        TRAINING(1),
+        VALIDATION(2);
 
         final int number;
 

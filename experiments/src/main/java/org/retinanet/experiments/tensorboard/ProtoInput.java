@@ -39,8 +39,9 @@ final class ProtoInput {
                     pos[0] += b.length;
                     yield b;
                 }
-                default -> throw new IllegalArgumentException("protobuf: unsupported wire type " + wireType
-                        + " for field " + field + " at byte " + pos[0]);
+                default ->
+                    throw new IllegalArgumentException("protobuf: unsupported wire type " + wireType + " for field "
+                            + field + " at byte " + pos[0]);
             };
             if (field <= 0) {
                 throw new IllegalArgumentException("protobuf: invalid field number " + field);

@@ -60,7 +60,8 @@ public final class Checkpoints {
         Files.createDirectories(tmp);
         writeTensors(model, tmp.resolve("model.safetensors"));
         writeTensors(optimizer, tmp.resolve("optimizer.safetensors"));
-        writeDurably(tmp.resolve("state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+        writeDurably(
+                tmp.resolve("state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
         Path target = dir.resolve(name);
         deleteTree(target);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -93,7 +94,8 @@ public final class Checkpoints {
         }
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith("iter_") && Files.isDirectory(p))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
         }
     }
 
@@ -127,9 +129,13 @@ public final class Checkpoints {
             return new UserException("checkpoint " + checkpoint + " is incomplete: " + missing.getFile() + " is missing"
                     + "; other checkpoints are untouched: " + safeList());
         }
-        String why = e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("");
-        return new UserException("checkpoint file " + file + " is corrupt (" + e.getClass().getSimpleName() + why
-                + "); other checkpoints are untouched: " + safeList(), e);
+        String why = e.getMessage() == null
+                ? ""
+                : ": " + e.getMessage().lines().findFirst().orElse("");
+        return new UserException(
+                "checkpoint file " + file + " is corrupt (" + e.getClass().getSimpleName() + why
+                        + "); other checkpoints are untouched: " + safeList(),
+                e);
     }
 
     private String safeList() {
@@ -144,7 +150,11 @@ public final class Checkpoints {
         NDList list = new NDList();
         // host copies of GPU tensors belong to this manager, so a checkpoint leaks nothing
         try (NDManager copies = NDManager.newBaseManager(ai.djl.Device.cpu());
-                FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+                FileChannel ch = FileChannel.open(
+                        file,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE);
                 OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 20)) {
             for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
                 NDArray a = e.getValue();
@@ -172,7 +182,8 @@ public final class Checkpoints {
     }
 
     private static void writeDurably(Path file, byte[] bytes) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(bytes));
             ch.force(true);
         }

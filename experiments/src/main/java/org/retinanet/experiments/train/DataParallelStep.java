@@ -30,7 +30,11 @@ final class DataParallelStep {
      * {@code lossValues} reads a shard's loss components to the host (and may reject them) before
      * its backward pass; everything lives in {@code step} and its children.
      */
-    static Outcome forwardBackward(Detector detector, HostBatch host, List<Device> devices, NDManager step,
+    static Outcome forwardBackward(
+            Detector detector,
+            HostBatch host,
+            List<Device> devices,
+            NDManager step,
             Function<LossOutput, Map<String, Double>> lossValues) {
         List<HostBatch> shards = host.split(devices.size());
         ShardStore store = new ShardStore(step);

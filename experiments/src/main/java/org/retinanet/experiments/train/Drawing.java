@@ -24,7 +24,8 @@ public final class Drawing {
         try {
             img = toImage(dataset.image(index));
         } catch (IOException e) {
-            img = new BufferedImage(Math.max(1, ann.image().width()), Math.max(1, ann.image().height()), BufferedImage.TYPE_INT_RGB);
+            img = new BufferedImage(
+                    Math.max(1, ann.image().width()), Math.max(1, ann.image().height()), BufferedImage.TYPE_INT_RGB);
         }
         Graphics2D g = img.createGraphics();
         g.setStroke(new BasicStroke(1.5f));
@@ -32,7 +33,10 @@ public final class Drawing {
         for (GtBox b : ann.boxes()) {
             g.drawRect((int) b.x1(), (int) b.y1(), (int) Math.max(1, b.width()), (int) Math.max(1, b.height()));
         }
-        drawDetections(g, detections.stream().filter(d -> d.imageId() == ann.image().id()).toList(), dataset);
+        drawDetections(
+                g,
+                detections.stream().filter(d -> d.imageId() == ann.image().id()).toList(),
+                dataset);
         g.dispose();
         return img;
     }
@@ -43,8 +47,11 @@ public final class Drawing {
             if (d.score() < 0.3) {
                 continue;
             }
-            g.drawRect((int) d.x1(), (int) d.y1(), (int) Math.max(1, d.x2() - d.x1()), (int) Math.max(1, d.y2() - d.y1()));
-            String name = d.label() < dataset.categories().size() ? dataset.categories().get(d.label()).name() : "" + d.label();
+            g.drawRect(
+                    (int) d.x1(), (int) d.y1(), (int) Math.max(1, d.x2() - d.x1()), (int) Math.max(1, d.y2() - d.y1()));
+            String name = d.label() < dataset.categories().size()
+                    ? dataset.categories().get(d.label()).name()
+                    : "" + d.label();
             g.drawString(String.format("%s %.2f", name, d.score()), (int) d.x1(), (int) Math.max(10, d.y1() - 2));
         }
     }

@@ -17,8 +17,13 @@ public final class Inference {
 
     private Inference() {}
 
-    public static List<Detection> detectAll(Detector detector, ParameterStore ps, DetectionDataset dataset,
-            BatchPipeline pipeline, NDManager manager, Device device) {
+    public static List<Detection> detectAll(
+            Detector detector,
+            ParameterStore ps,
+            DetectionDataset dataset,
+            BatchPipeline pipeline,
+            NDManager manager,
+            Device device) {
         List<Detection> all = new ArrayList<>();
         try (BatchIterator it = pipeline.epoch(dataset, 0, 0)) {
             while (it.hasNext()) {

@@ -9,7 +9,12 @@ import java.util.Map;
 public final class Progress {
 
     /** How to show progress. */
-    public enum Mode { AUTO, BAR, LINES, QUIET }
+    public enum Mode {
+        AUTO,
+        BAR,
+        LINES,
+        QUIET
+    }
 
     private final Mode mode;
     private final long total;
@@ -24,7 +29,8 @@ public final class Progress {
         this.interval = Math.max(1, interval);
     }
 
-    public void step(long iter, int epoch, Map<String, Double> losses, double lr, double imagesPerSec, double dataSeconds) {
+    public void step(
+            long iter, int epoch, Map<String, Double> losses, double lr, double imagesPerSec, double dataSeconds) {
         if (startIter < 0) {
             startIter = iter - 1;
         }
@@ -39,9 +45,17 @@ public final class Progress {
                 parts.append(String.format(" %s %.4f", k, v));
             }
         });
-        String line = String.format("iter %d/%d epoch %d loss %.4f (ema; this step:%s ) lr %.3g %.1f img/s data %.2fs eta %s",
-                iter, total, epoch + 1, smoothedLoss, parts.toString().trim().isEmpty() ? "" : parts, lr,
-                imagesPerSec, dataSeconds, hms(eta));
+        String line = String.format(
+                "iter %d/%d epoch %d loss %.4f (ema; this step:%s ) lr %.3g %.1f img/s data %.2fs eta %s",
+                iter,
+                total,
+                epoch + 1,
+                smoothedLoss,
+                parts.toString().trim().isEmpty() ? "" : parts,
+                lr,
+                imagesPerSec,
+                dataSeconds,
+                hms(eta));
         switch (mode) {
             case BAR -> {
                 int width = 24;
@@ -53,7 +67,7 @@ public final class Progress {
                     System.err.println(line);
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 

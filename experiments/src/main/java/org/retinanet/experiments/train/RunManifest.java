@@ -35,7 +35,8 @@ public final class RunManifest {
     }
 
     /** Starts (or, on resume, continues) the manifest of the run in {@code runDir}. */
-    public static RunManifest start(Path runDir, String name, long seed, String device, String platformVersion) throws IOException {
+    public static RunManifest start(Path runDir, String name, long seed, String device, String platformVersion)
+            throws IOException {
         Path file = runDir.resolve("manifest.json");
         ObjectNode node = Files.exists(file) ? (ObjectNode) JSON.readTree(file.toFile()) : JSON.createObjectNode();
         if (!node.has("startTime")) {
@@ -103,7 +104,9 @@ public final class RunManifest {
 
     private static String gitCommit() {
         try {
-            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("git", "rev-parse", "HEAD")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0 && out.matches("[0-9a-f]{40}")) {
                 return out;

@@ -35,7 +35,12 @@ public final class Sgd {
     private NDArray lrHolder; // one array for every checkpoint, so that saving leaks nothing
 
     /** {@code parameters}: trainable parameters by name; momentum buffers live in {@code stateManager}. */
-    public Sgd(Map<String, Parameter> parameters, double momentum, double weightDecay, Double clipNorm, NDManager stateManager) {
+    public Sgd(
+            Map<String, Parameter> parameters,
+            double momentum,
+            double weightDecay,
+            Double clipNorm,
+            NDManager stateManager) {
         this.parameters = parameters;
         this.momentum = momentum;
         this.weightDecay = weightDecay;
@@ -78,12 +83,20 @@ public final class Sgd {
                 NDArray w = e.getValue().getArray();
                 NDList inputs = new NDList(w, grads.get(i++));
                 if (momentum != 0) {
-                    inputs.add(buffers.computeIfAbsent(e.getKey(), k -> stateManager.zeros(w.getShape(), w.getDataType(),
-                            w.getDevice())));
+                    inputs.add(buffers.computeIfAbsent(
+                            e.getKey(), k -> stateManager.zeros(w.getShape(), w.getDataType(), w.getDevice())));
                 }
                 // clipGrad -1: the kernel's own element-wise clamp is off; it zeroes the gradient afterwards
-                w.getNDArrayInternal().sgdUpdate(inputs, new NDList(w), (float) lr, (float) weightDecay, scale, -1f,
-                        (float) momentum, false);
+                w.getNDArrayInternal()
+                        .sgdUpdate(
+                                inputs,
+                                new NDList(w),
+                                (float) lr,
+                                (float) weightDecay,
+                                scale,
+                                -1f,
+                                (float) momentum,
+                                false);
             }
             bufferLr = lr;
         }
@@ -108,7 +121,8 @@ public final class Sgd {
             return "gradient (in " + nonFinite.size() + " parameters, first: "
                     + String.join(", ", nonFinite.subList(0, Math.min(3, nonFinite.size()))) + ")";
         }
-        return "gradient norm (every gradient is finite but their sum of squares overflows float32; " + largestGradient + ")";
+        return "gradient norm (every gradient is finite but their sum of squares overflows float32; " + largestGradient
+                + ")";
     }
 
     private String largest(NDList grads) {
@@ -116,7 +130,11 @@ public final class Sgd {
         String where = "";
         int i = 0;
         for (String name : parameters.keySet()) {
-            double m = grads.get(i++).abs().max().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            double m = grads.get(i++)
+                    .abs()
+                    .max()
+                    .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                    .getDouble();
             if (m > max) {
                 max = m;
                 where = name;
@@ -147,7 +165,10 @@ public final class Sgd {
             norms.add(g.norm());
         }
         // one host sync per step
-        return ai.djl.ndarray.NDArrays.stack(norms).norm().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+        return ai.djl.ndarray.NDArrays.stack(norms)
+                .norm()
+                .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                .getDouble();
     }
 
     /** Momentum buffers (lr-scaled, see above) by parameter name, and the lr under {@link #LR_KEY} (for checkpoints). */
@@ -178,7 +199,11 @@ public final class Sgd {
                     + ": the checkpoint was written by an older version of the platform, whose momentum buffers"
                     + " are not lr-scaled; start a new run or resume with the version that wrote it");
         }
-        bufferLr = saved.containsKey(LR_KEY) ? saved.get(LR_KEY).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble() : 0;
+        bufferLr = saved.containsKey(LR_KEY)
+                ? saved.get(LR_KEY)
+                        .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                        .getDouble()
+                : 0;
         // in parameter order, as a run that never stopped fills them: later checkpoints stay byte-identical
         for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
             NDArray s = saved.get(e.getKey());

@@ -39,7 +39,8 @@ public final class TensorBoardLog implements RunLog {
 
     @Override
     public void sessionEnd(boolean success) {
-        writer.sessionEndInfo(success ? SessionStatus.SUCCESS : SessionStatus.FAILURE, System.currentTimeMillis() / 1000.0);
+        writer.sessionEndInfo(
+                success ? SessionStatus.SUCCESS : SessionStatus.FAILURE, System.currentTimeMillis() / 1000.0);
     }
 
     @Override

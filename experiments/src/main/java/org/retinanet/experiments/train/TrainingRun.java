@@ -62,16 +62,34 @@ public final class TrainingRun {
      * devices from {@code device} on (see {@link Devices#dataParallel}); the config's batch size is per
      * device, as mmdetection's samples_per_gpu.
      */
-    public record Options(boolean resume, Long maxIters, String device, int replicas, Progress.Mode progress,
-            RunLogFactory logs, StopRequest stop, List<String> commandLine) {
+    public record Options(
+            boolean resume,
+            Long maxIters,
+            String device,
+            int replicas,
+            Progress.Mode progress,
+            RunLogFactory logs,
+            StopRequest stop,
+            List<String> commandLine) {
 
-        public Options(boolean resume, Long maxIters, String device, int replicas, Progress.Mode progress,
+        public Options(
+                boolean resume,
+                Long maxIters,
+                String device,
+                int replicas,
+                Progress.Mode progress,
                 RunLogFactory logs) {
             this(resume, maxIters, device, replicas, progress, logs, StopRequest.NEVER);
         }
 
-        public Options(boolean resume, Long maxIters, String device, int replicas, Progress.Mode progress,
-                RunLogFactory logs, StopRequest stop) {
+        public Options(
+                boolean resume,
+                Long maxIters,
+                String device,
+                int replicas,
+                Progress.Mode progress,
+                RunLogFactory logs,
+                StopRequest stop) {
             this(resume, maxIters, device, replicas, progress, logs, stop, List.of());
         }
     }
@@ -93,8 +111,8 @@ public final class TrainingRun {
 
     public Result run() throws IOException {
         ExperimentConfig cfg = experiment.config();
-        List<Device> devices = Devices.dataParallel(options.device() != null ? options.device() : cfg.device(),
-                options.replicas());
+        List<Device> devices =
+                Devices.dataParallel(options.device() != null ? options.device() : cfg.device(), options.replicas());
         if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
             throw new UserException("--work-dir " + runDir + " is a file, not a directory");
         }
@@ -118,7 +136,10 @@ public final class TrainingRun {
 
     private Result run(ExperimentConfig cfg, List<Device> devices, Determinism determinism) throws IOException {
         prepareRunDirectory();
-        RunManifest manifest = RunManifest.start(runDir, cfg.name(), cfg.seed(),
+        RunManifest manifest = RunManifest.start(
+                runDir,
+                cfg.name(),
+                cfg.seed(),
                 devices.stream().map(Device::toString).collect(java.util.stream.Collectors.joining(",")),
                 PlatformVersion.get());
         ObjectNode environment = RunRecord.environment(options.commandLine(), registry);
@@ -168,40 +189,57 @@ public final class TrainingRun {
         String yaml = experiment.yaml();
         Path tmp = runDir.resolve(".config.yaml.tmp");
         Files.writeString(tmp, yaml);
-        Files.move(tmp, config, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                tmp,
+                config,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private Result train(ExperimentConfig cfg, List<Device> devices, RunManifest manifest, RunLog log) throws IOException {
+    private Result train(ExperimentConfig cfg, List<Device> devices, RunManifest manifest, RunLog log)
+            throws IOException {
         TrainConfig tc = cfg.train();
         Device device = devices.get(0);
         int totalBatch = cfg.data().train().batchSize() * devices.size();
         Engine.getInstance().setRandomSeed((int) (long) cfg.seed());
         DetectionDataset trainSet = experiment.trainDataset(registry);
-        manifest.record("trainDataset", RunRecord.dataset(trainSet, experiment.resolved().tree().at("/data/train/dataset"),
-                experiment.baseDir()));
+        manifest.record(
+                "trainDataset",
+                RunRecord.dataset(
+                        trainSet, experiment.resolved().tree().at("/data/train/dataset"), experiment.baseDir()));
         SplitConfig trainSplit = cfg.data().train();
         // the dataset is at hand: counting its classes again would read its annotations twice
         Integer configured = cfg.model().numClasses();
         int numClasses = configured != null ? configured : trainSet.categories().size();
         if (numClasses != trainSet.categories().size()) {
             throw new UserException("config " + experiment.resolved().origin() + ": model.numClasses is " + numClasses
-                    + " but the training set " + trainSet.name() + " has " + trainSet.categories().size()
-                    + " categories; set model.numClasses=" + trainSet.categories().size() + " (or use the matching dataset)");
+                    + " but the training set " + trainSet.name() + " has "
+                    + trainSet.categories().size()
+                    + " categories; set model.numClasses="
+                    + trainSet.categories().size() + " (or use the matching dataset)");
         }
         Checkpoints checkpoints = new Checkpoints(runDir, tc.keepCheckpoints());
         List<Double> losses = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            DetectorBuilder.Built built = new DetectorBuilder(registry).buildAndInitialize(cfg.model(), numClasses, manager);
+            DetectorBuilder.Built built =
+                    new DetectorBuilder(registry).buildAndInitialize(cfg.model(), numClasses, manager);
             built.notes().forEach(n -> System.err.println("retinanet: " + n));
             Detector detector = built.detector();
             Map<String, Parameter> all = TorchNames.parameters(detector);
             Map<String, Parameter> trainable = trainable(all);
             Sgd sgd = new Sgd(trainable, tc.momentum(), tc.weightDecay(), tc.gradClipNorm(), manager);
-            BatchPipeline pipeline = registry.pipeline(trainSplit.pipeline(), new PipelineContext(true,
-                    totalBatch, trainSplit.workers(), cfg.seed(), detector.backbone().inputNormalization()));
+            BatchPipeline pipeline = registry.pipeline(
+                    trainSplit.pipeline(),
+                    new PipelineContext(
+                            true,
+                            totalBatch,
+                            trainSplit.workers(),
+                            cfg.seed(),
+                            detector.backbone().inputNormalization()));
             int batchesPerPass = pipeline.batchesPerEpoch(trainSet);
             if (batchesPerPass == 0) {
-                throw new UserException("data.train: dataset " + trainSet.name() + " has no usable images for batch size " + totalBatch);
+                throw new UserException("data.train: dataset " + trainSet.name()
+                        + " has no usable images for batch size " + totalBatch);
             }
             int itersPerEpoch = batchesPerPass * trainSplit.repeat();
             long totalIters = (long) itersPerEpoch * tc.epochs();
@@ -224,7 +262,8 @@ public final class TrainingRun {
                     }
                     System.err.println("retinanet: resumed from " + latest + " at iteration " + iter);
                 } else {
-                    System.err.println("retinanet: --resume: no checkpoint in " + runDir + " yet; starting from the beginning");
+                    System.err.println(
+                            "retinanet: --resume: no checkpoint in " + runDir + " yet; starting from the beginning");
                 }
             }
             if (iter == 0) {
@@ -241,8 +280,8 @@ public final class TrainingRun {
                     int skip = batchInEpoch % batchesPerPass;
                     try (BatchIterator batches = pipeline.epoch(trainSet, epoch * trainSplit.repeat() + pass, skip)) {
                         if (!batches.hasNext()) {
-                            throw new IllegalStateException("pipeline produced no batch at batch " + skip + " of pass " + pass
-                                    + " although it reports " + batchesPerPass + " per epoch");
+                            throw new IllegalStateException("pipeline produced no batch at batch " + skip + " of pass "
+                                    + pass + " although it reports " + batchesPerPass + " per epoch");
                         }
                         while (batches.hasNext() && iter < stopAt) {
                             stopIfAsked(checkpoints, all, sgd, iter, epoch, batchInEpoch, totalBatch, manifest);
@@ -255,8 +294,8 @@ public final class TrainingRun {
                             try (NDManager step = manager.newSubManager(device)) {
                                 final long stepIter = iter;
                                 final int stepEpoch = epoch;
-                                DataParallelStep.Outcome o = DataParallelStep.forwardBackward(detector, host, devices, step,
-                                        out -> lossValues(out, stepIter, stepEpoch, lr));
+                                DataParallelStep.Outcome o = DataParallelStep.forwardBackward(
+                                        detector, host, devices, step, out -> lossValues(out, stepIter, stepEpoch, lr));
                                 values = o.values();
                                 gradNorm = sgd.step(lr);
                                 if (!Double.isFinite(gradNorm)) {
@@ -283,8 +322,17 @@ public final class TrainingRun {
                             }
                         }
                         if (!batches.skipped().isEmpty()) {
-                            System.err.println("retinanet: skipped " + batches.skipped().size() + " unreadable images: "
-                                    + String.join("; ", batches.skipped().subList(0, Math.min(3, batches.skipped().size()))));
+                            System.err.println("retinanet: skipped "
+                                    + batches.skipped().size() + " unreadable images: "
+                                    + String.join(
+                                            "; ",
+                                            batches.skipped()
+                                                    .subList(
+                                                            0,
+                                                            Math.min(
+                                                                    3,
+                                                                    batches.skipped()
+                                                                            .size()))));
                         }
                     }
                 }
@@ -296,7 +344,8 @@ public final class TrainingRun {
                     if (!last && cfg.data().val() != null && epoch % tc.evalInterval() == 0) {
                         if (options.stop().reason() != null) {
                             // a signal's grace period is short; the checkpoint above is what matters
-                            System.err.println("retinanet: skipping the evaluation after epoch " + epoch + " to stop promptly");
+                            System.err.println(
+                                    "retinanet: skipping the evaluation after epoch " + epoch + " to stop promptly");
                         } else {
                             lastEval = evaluate(detector, ps, manager, device, log, iter, false);
                         }
@@ -306,8 +355,13 @@ public final class TrainingRun {
                     break outer;
                 }
             }
-            if (iter > 0 && (checkpoints.latest() == null || !checkpoints.latest().getFileName().toString()
-                    .equals(String.format("iter_%08d", iter)))) {
+            if (iter > 0
+                    && (checkpoints.latest() == null
+                            || !checkpoints
+                                    .latest()
+                                    .getFileName()
+                                    .toString()
+                                    .equals(String.format("iter_%08d", iter)))) {
                 save(checkpoints, all, sgd, iter, epoch, batchInEpoch, totalBatch, manifest);
             }
             progress.done();
@@ -337,7 +391,9 @@ public final class TrainingRun {
                 throw new UserException("checkpoint " + from + " does not fit this model at " + e.getKey()
                         + (src == null ? " (missing)" : ": " + src.getShape() + " vs " + dst.getShape()));
             }
-            dst.set(src.toDevice(dst.getDevice(), false).toType(dst.getDataType(), false).toByteBuffer());
+            dst.set(src.toDevice(dst.getDevice(), false)
+                    .toType(dst.getDataType(), false)
+                    .toByteBuffer());
         }
     }
 
@@ -357,11 +413,20 @@ public final class TrainingRun {
         }
     }
 
-    private void save(Checkpoints checkpoints, Map<String, Parameter> all, Sgd sgd, long iter, int epoch, int batchInEpoch,
-            int totalBatch, RunManifest manifest) throws IOException {
+    private void save(
+            Checkpoints checkpoints,
+            Map<String, Parameter> all,
+            Sgd sgd,
+            long iter,
+            int epoch,
+            int batchInEpoch,
+            int totalBatch,
+            RunManifest manifest)
+            throws IOException {
         Map<String, NDArray> model = new LinkedHashMap<>();
         all.forEach((k, p) -> model.put(k, p.getArray()));
-        checkpoints.save(new Checkpoints.State(iter, epoch, batchInEpoch, Map.of("totalBatch", totalBatch)), model, sgd.state());
+        checkpoints.save(
+                new Checkpoints.State(iter, epoch, batchInEpoch, Map.of("totalBatch", totalBatch)), model, sgd.state());
         if (Double.isNaN(lastLoss)) {
             manifest.progress(iter, epoch);
         } else {
@@ -373,8 +438,16 @@ public final class TrainingRun {
      * At an iteration boundary: when a stop was asked for (a signal), makes sure a checkpoint of
      * this exact position exists and ends the run; {@code --resume} continues it bit-identically.
      */
-    private void stopIfAsked(Checkpoints checkpoints, Map<String, Parameter> all, Sgd sgd, long iter, int epoch,
-            int batchInEpoch, int totalBatch, RunManifest manifest) throws IOException {
+    private void stopIfAsked(
+            Checkpoints checkpoints,
+            Map<String, Parameter> all,
+            Sgd sgd,
+            long iter,
+            int epoch,
+            int batchInEpoch,
+            int totalBatch,
+            RunManifest manifest)
+            throws IOException {
         String reason = options.stop().reason();
         if (reason == null) {
             return;
@@ -392,7 +465,9 @@ public final class TrainingRun {
         Map<String, Double> values = new LinkedHashMap<>();
         double total = 0;
         for (Map.Entry<String, NDArray> e : out.components().entrySet()) {
-            double v = e.getValue().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            double v = e.getValue()
+                    .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                    .getDouble();
             values.put(e.getKey(), v);
             if (!Double.isFinite(v)) {
                 throw nonFinite(e.getKey(), iter + 1, epoch, lr);
@@ -426,7 +501,8 @@ public final class TrainingRun {
         for (String tag : List.of("scores_pos", "scores_neg")) {
             NDArray a = out.diagnostics().get(tag);
             if (a != null && a.size() > 0) {
-                float[] f = a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+                float[] f =
+                        a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
                 double[] d = new double[f.length];
                 for (int i = 0; i < f.length; i++) {
                     d[i] = f[i];
@@ -436,25 +512,36 @@ public final class TrainingRun {
         }
     }
 
-    private EvaluationResult evaluate(Detector detector, ParameterStore ps, NDManager manager, Device device, RunLog log,
-            long iter, boolean last) throws IOException {
+    private EvaluationResult evaluate(
+            Detector detector, ParameterStore ps, NDManager manager, Device device, RunLog log, long iter, boolean last)
+            throws IOException {
         ExperimentConfig cfg = experiment.config();
         if (cfg.evaluator() == null) {
-            throw new UserException("config " + experiment.resolved().origin() + ": data.val is set but evaluator is missing");
+            throw new UserException(
+                    "config " + experiment.resolved().origin() + ": data.val is set but evaluator is missing");
         }
         if (valSet == null) {
             valSet = experiment.valDataset(registry);
-            runManifest.record("valDataset", RunRecord.dataset(valSet, experiment.resolved().tree().at("/data/val/dataset"),
-                    experiment.baseDir()));
+            runManifest.record(
+                    "valDataset",
+                    RunRecord.dataset(
+                            valSet, experiment.resolved().tree().at("/data/val/dataset"), experiment.baseDir()));
         }
         SplitConfig split = cfg.data().val();
-        BatchPipeline pipeline = registry.pipeline(split.pipeline(), new PipelineContext(false, split.batchSize(),
-                split.workers(), cfg.seed(), detector.backbone().inputNormalization()));
+        BatchPipeline pipeline = registry.pipeline(
+                split.pipeline(),
+                new PipelineContext(
+                        false,
+                        split.batchSize(),
+                        split.workers(),
+                        cfg.seed(),
+                        detector.backbone().inputNormalization()));
         long t0 = System.nanoTime();
         List<Detection> detections = Inference.detectAll(detector, ps, valSet, pipeline, manager, device);
         EvaluationResult result = registry.evaluator(cfg.evaluator()).evaluate(valSet, detections);
-        System.err.printf("retinanet: evaluation at iteration %d (%d images, %.1f s):%n%s%n", iter, valSet.size(),
-                (System.nanoTime() - t0) / 1e9, result.summary());
+        System.err.printf(
+                "retinanet: evaluation at iteration %d (%d images, %.1f s):%n%s%n",
+                iter, valSet.size(), (System.nanoTime() - t0) / 1e9, result.summary());
         result.metrics().forEach((k, v) -> log.scalar("val/" + k, iter, v));
         result.perClassAp().forEach((k, v) -> log.scalar("val_class/" + k, iter, v));
         log.image("val/detections", iter, Drawing.render(valSet, detections, 0));
@@ -466,7 +553,10 @@ public final class TrainingRun {
             metrics.put("perClassAP", result.perClassAp());
             Path tmp = runDir.resolve(".metrics.json.tmp");
             Files.write(tmp, JSON.writeValueAsBytes(metrics));
-            Files.move(tmp, runDir.resolve("metrics.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            Files.move(
+                    tmp,
+                    runDir.resolve("metrics.json"),
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             CocoResultsJson.write(runDir.resolve("detections.json"), detections, valSet.categories());
         }

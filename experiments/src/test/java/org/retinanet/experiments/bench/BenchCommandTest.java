@@ -12,8 +12,17 @@ class BenchCommandTest {
 
     @Test
     void trainBenchPrintsTheReportAsJson() throws Exception {
-        CliRunner.Result r = CliRunner.run("bench", "--steps", "2", "--warmup", "1", "--size", "64",
-                "--config", "retinanet_r18_fpn_shapes", "--json");
+        CliRunner.Result r = CliRunner.run(
+                "bench",
+                "--steps",
+                "2",
+                "--warmup",
+                "1",
+                "--size",
+                "64",
+                "--config",
+                "retinanet_r18_fpn_shapes",
+                "--json");
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("config").asText()).isEqualTo("retinanet_r18_fpn_shapes");
@@ -24,10 +33,13 @@ class BenchCommandTest {
         assertThat(j.get("numClasses").asInt()).isEqualTo(4);
         JsonNode step = j.get("stepMs");
         assertThat(step.get("median").asDouble()).isPositive();
-        assertThat(step.get("p10").asDouble()).isLessThanOrEqualTo(step.get("median").asDouble());
-        assertThat(step.get("p90").asDouble()).isGreaterThanOrEqualTo(step.get("median").asDouble());
+        assertThat(step.get("p10").asDouble())
+                .isLessThanOrEqualTo(step.get("median").asDouble());
+        assertThat(step.get("p90").asDouble())
+                .isGreaterThanOrEqualTo(step.get("median").asDouble());
         assertThat(j.get("imagesPerSecond").asDouble()).isPositive();
-        assertThat(j.get("phases").fieldNames()).toIterable()
+        assertThat(j.get("phases").fieldNames())
+                .toIterable()
                 .containsExactly("data", "forward", "loss", "backward", "optimizer", "other");
         double shares = 0;
         for (JsonNode p : j.get("phases")) {
@@ -42,20 +54,46 @@ class BenchCommandTest {
 
     @Test
     void inferBenchTimesPostProcessing() throws Exception {
-        CliRunner.Result r = CliRunner.run("bench", "--mode", "infer", "--steps", "1", "--warmup", "0", "--size", "48x80",
-                "--batch", "1", "--config", "retinanet_r18_fpn_shapes", "--set", "model.head.priorProb=0.3");
+        CliRunner.Result r = CliRunner.run(
+                "bench",
+                "--mode",
+                "infer",
+                "--steps",
+                "1",
+                "--warmup",
+                "0",
+                "--size",
+                "48x80",
+                "--batch",
+                "1",
+                "--config",
+                "retinanet_r18_fpn_shapes",
+                "--set",
+                "model.head.priorProb=0.3");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("infer on cpu", "padded 64x96", "postprocess", "images/s");
     }
 
     @Test
     void profileChargesStepSamplesToComponents() throws Exception {
-        CliRunner.Result r = CliRunner.run("bench", "--steps", "3", "--warmup", "1", "--size", "128",
-                "--config", "retinanet_r18_fpn_shapes", "--profile", "--json");
+        CliRunner.Result r = CliRunner.run(
+                "bench",
+                "--steps",
+                "3",
+                "--warmup",
+                "1",
+                "--size",
+                "128",
+                "--config",
+                "retinanet_r18_fpn_shapes",
+                "--profile",
+                "--json");
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode profile = new ObjectMapper().readTree(r.out()).get("profile");
         int total = profile.get("total").asInt();
-        assertThat(total).as("samples every 10 ms over several hundred ms of steps").isGreaterThan(10);
+        assertThat(total)
+                .as("samples every 10 ms over several hundred ms of steps")
+                .isGreaterThan(10);
         int sum = 0;
         for (JsonNode counts : profile.get("samples")) {
             sum += counts.get(0).asInt() + counts.get(1).asInt();
@@ -65,7 +103,10 @@ class BenchCommandTest {
         // a training step spends most of its time in the backbone's convolutions and in backward
         assertThat(samples.get("backward (autograd)").get(0).asInt()).isPositive();
         assertThat(samples.get("backbone forward").get(0).asInt()).isPositive();
-        assertThat(samples.get("post-processing (scores, top-k, decoding, NMS)").get(0).asInt()).isZero();
+        assertThat(samples.get("post-processing (scores, top-k, decoding, NMS)")
+                        .get(0)
+                        .asInt())
+                .isZero();
         assertThat(profile.get("javaShare").asDouble()).isBetween(0.0, 1.0);
     }
 

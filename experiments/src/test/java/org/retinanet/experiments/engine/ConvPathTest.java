@@ -49,12 +49,18 @@ class ConvPathTest {
     @Test
     void oneDnnThatComputesWrongIsSwitchedOffForLibtorchsOwnKernels() {
         // wrong while oneDNN is on, right once the engine's switch is off
-        Supplier<ConvSelfCheck.Result> check = () -> ConvSelfCheck.run(Device.cpu(), context.mkldnnEnabled() ? WRONG : ConvSelfCheck.ENGINE);
+        Supplier<ConvSelfCheck.Result> check =
+                () -> ConvSelfCheck.run(Device.cpu(), context.mkldnnEnabled() ? WRONG : ConvSelfCheck.ENGINE);
         ConvPath.Choice choice = ConvPath.choose(check, context);
         assertThat(choice.path()).isEqualTo(ConvPath.NATIVE);
-        assertThat(choice.reason()).contains("oneDNN convolutions").contains("are wrong on this CPU").contains("doctor --probe");
+        assertThat(choice.reason())
+                .contains("oneDNN convolutions")
+                .contains("are wrong on this CPU")
+                .contains("doctor --probe");
         assertThat(context.mkldnnEnabled()).isFalse();
-        assertThat(ConvSelfCheck.run(Device.cpu()).ok()).as("libtorch's native kernels").isTrue();
+        assertThat(ConvSelfCheck.run(Device.cpu()).ok())
+                .as("libtorch's native kernels")
+                .isTrue();
     }
 
     @Test
@@ -68,7 +74,8 @@ class ConvPathTest {
     void whenEveryPathIsWrongThePlatformRefusesToTrain() {
         assertThatThrownBy(() -> ConvPath.choose(() -> ConvSelfCheck.run(Device.cpu(), WRONG), context))
                 .isInstanceOf(ConvPath.UnusableEngineException.class)
-                .hasMessageContaining("with oneDNN").hasMessageContaining("with libtorch's native kernels")
+                .hasMessageContaining("with oneDNN")
+                .hasMessageContaining("with libtorch's native kernels")
                 .hasMessageContaining("not training on wrong numbers");
     }
 

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.retinanet.api.registry.Registry;
 import org.retinanet.experiments.run.RunDirectory;
-import org.retinanet.experiments.train.StopRequest;
 import org.retinanet.experiments.tensorboard.EventFileReader;
+import org.retinanet.experiments.train.StopRequest;
 
 /**
  * A real grid of two tiny cells, each in its own JVM: one trains, one diverges (no GroupNorm and no
@@ -29,7 +29,8 @@ class GridRunnerTest {
 
     @Test
     void failedCellIsIsolatedAndARerunSkipsFinishedCells() throws Exception {
-        TinyCells.write(dir, 4, 2, "{epochs: 1, warmupIters: 1, checkpointInterval: 1, logInterval: 1, gradClipNorm: null}");
+        TinyCells.write(
+                dir, 4, 2, "{epochs: 1, warmupIters: 1, checkpointInterval: 1, logInterval: 1, gradClipNorm: null}");
         Files.writeString(dir.resolve("grid.yaml"), """
                 base: tiny.yaml
                 axes:
@@ -48,11 +49,17 @@ class GridRunnerTest {
         assertThat(first.get(1).detail()).contains("non-finite");
         Path good = work.resolve("lr=0.001");
         assertThat(good.resolve("metrics.json")).exists();
-        assertThat(new ObjectMapper().readTree(work.resolve("lr=1.0E12/manifest.json").toFile()).get("status").asText()).isEqualTo("failed");
+        assertThat(new ObjectMapper()
+                        .readTree(work.resolve("lr=1.0E12/manifest.json").toFile())
+                        .get("status")
+                        .asText())
+                .isEqualTo("failed");
         // the grid root holds the HParams experiment; the cell holds its session
         Path rootEvents = EventFileReader.find(work);
-        assertThat(EventFileReader.read(rootEvents).events().stream().flatMap(e -> e.values().stream())
-                .anyMatch(v -> v.tag().equals("_hparams_/experiment"))).isTrue();
+        assertThat(EventFileReader.read(rootEvents).events().stream()
+                        .flatMap(e -> e.values().stream())
+                        .anyMatch(v -> v.tag().equals("_hparams_/experiment")))
+                .isTrue();
 
         // grid --status reads the same from the run directories (a local grid: no Slurm column)
         ByteArrayOutputStream status = new ByteArrayOutputStream();
@@ -71,7 +78,8 @@ class GridRunnerTest {
         ByteArrayOutputStream log2 = new ByteArrayOutputStream();
         List<GridRunner.Outcome> second = new GridRunner(spec, work, 1, List.of(), registry, 0)
                 .run(new PrintStream(log2, true, StandardCharsets.UTF_8));
-        assertThat(log2.toString(StandardCharsets.UTF_8)).contains("[lr=0.001] already finished, skipped")
+        assertThat(log2.toString(StandardCharsets.UTF_8))
+                .contains("[lr=0.001] already finished, skipped")
                 .contains("[lr=1.0E12] resuming");
         assertThat(second.get(0).detail()).contains("skipped");
         assertThat(Files.getLastModifiedTime(good.resolve("metrics.json"))).isEqualTo(finishedAt);
@@ -90,7 +98,8 @@ class GridRunnerTest {
             return at != null && at >= 3 ? "SIGTERM" : null;
         };
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        List<GridRunner.Outcome> outcomes = new GridRunner(spec, work, 1, List.of(), Registry.create(List.of()), 0, stop)
+        List<GridRunner.Outcome> outcomes = new GridRunner(
+                        spec, work, 1, List.of(), Registry.create(List.of()), 0, stop)
                 .run(new PrintStream(log, true, StandardCharsets.UTF_8));
         assertThat(outcomes).extracting(GridRunner.Outcome::status).containsExactly("stopped", "stopped");
         assertThat(outcomes.get(1).detail()).contains("not started");
@@ -103,6 +112,8 @@ class GridRunnerTest {
         List<GridRunner.Outcome> again = new GridRunner(spec, work, 2, List.of(), Registry.create(List.of()), 0)
                 .run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertThat(again).extracting(GridRunner.Outcome::status).containsExactly("finished", "finished");
-        assertThat(Files.readString(first.resolve("train.log"))).contains("resumed from").contains("at iteration " + state.iteration());
+        assertThat(Files.readString(first.resolve("train.log")))
+                .contains("resumed from")
+                .contains("at iteration " + state.iteration());
     }
 }

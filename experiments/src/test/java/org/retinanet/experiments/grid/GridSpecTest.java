@@ -39,12 +39,13 @@ class GridSpecTest {
         assertThat(cells.get(0).group()).isEqualTo("lossCls=focal,gamma2.0_scalesPerOctave=1_ratios=1.0");
         assertThat(cells.get(3).name()).isEqualTo("lossCls=focal,gamma2.0_scalesPerOctave=3_ratios=0.5+1.0+2.0__seed1");
         assertThat(cells.get(4).values().get("model.lossCls").toString()).isEqualTo("{\"type\":\"ce\"}");
-        assertThat(cells.get(3).overrides()).containsExactly(
-                "model.lossCls={\"type\":\"focal\",\"gamma\":2.0}",
-                "model.head.anchors.scalesPerOctave=3",
-                "model.head.anchors.ratios=[0.5,1.0,2.0]",
-                "seed=1",
-                "name=lossCls=focal,gamma2.0_scalesPerOctave=3_ratios=0.5+1.0+2.0__seed1");
+        assertThat(cells.get(3).overrides())
+                .containsExactly(
+                        "model.lossCls={\"type\":\"focal\",\"gamma\":2.0}",
+                        "model.head.anchors.scalesPerOctave=3",
+                        "model.head.anchors.ratios=[0.5,1.0,2.0]",
+                        "seed=1",
+                        "name=lossCls=focal,gamma2.0_scalesPerOctave=3_ratios=0.5+1.0+2.0__seed1");
         assertThat(cells.stream().map(GridCell::name).distinct()).hasSize(8);
     }
 
@@ -61,7 +62,9 @@ class GridSpecTest {
         assertThat(plans).hasSize(2);
         Map<String, Object> focal = plans.get(0).differences();
         assertThat(focal).containsEntry("model.lossCls.type", "focal").containsEntry("model.lossCls.gamma", 2.0);
-        assertThat(plans.get(1).differences()).containsEntry("model.lossCls.type", "ce").containsEntry("model.lossCls.gamma", null);
+        assertThat(plans.get(1).differences())
+                .containsEntry("model.lossCls.type", "ce")
+                .containsEntry("model.lossCls.gamma", null);
         assertThat(focal.keySet()).noneMatch(k -> k.startsWith("train.") || k.startsWith("data."));
         assertThat(plans.get(0).experiment().config().train().epochs()).isEqualTo(1);
     }
@@ -74,7 +77,8 @@ class GridSpecTest {
                   model.lossCls: [{type: focal}, {type: focall}]
                 """);
         GridRunner runner = new GridRunner(spec, dir.resolve("work"), 1, List.of(), Registry.create(List.of()), 0);
-        assertThatThrownBy(runner::plan).isInstanceOf(UserException.class)
+        assertThatThrownBy(runner::plan)
+                .isInstanceOf(UserException.class)
                 .hasMessageContaining("cell lossCls=focall")
                 .hasMessageContaining("unknown classification loss 'focall'");
         assertThat(dir.resolve("work")).doesNotExist();
@@ -82,8 +86,10 @@ class GridSpecTest {
 
     @Test
     void badGridFilesGiveOneLine() throws Exception {
-        assertThatThrownBy(() -> write("base: x\naxes: {a: []}\n")).hasMessageContaining("axis a needs a non-empty list");
-        assertThatThrownBy(() -> write("base: x\nzip: [{a: [1, 2], b: [1]}]\n")).hasMessageContaining("zip axes must have equal lengths");
+        assertThatThrownBy(() -> write("base: x\naxes: {a: []}\n"))
+                .hasMessageContaining("axis a needs a non-empty list");
+        assertThatThrownBy(() -> write("base: x\nzip: [{a: [1, 2], b: [1]}]\n"))
+                .hasMessageContaining("zip axes must have equal lengths");
         assertThatThrownBy(() -> write("base: x\naxis: {}\n")).hasMessageContaining("unknown key 'axis'");
         assertThatThrownBy(() -> write("axes: {}\n")).hasMessageContaining("base: must name a config file or preset");
     }
@@ -91,8 +97,19 @@ class GridSpecTest {
     @Test
     void builtinGridsResolve() {
         Registry registry = Registry.create(List.of());
-        for (String name : List.of("demo", "demo_quick", "table1a_shapes", "table1b_shapes", "table1c_shapes", "table1d_shapes",
-                "table1a_coco", "table1b_coco", "table1c_coco", "table1d_coco", "published_table", "published_table_shapes")) {
+        for (String name : List.of(
+                "demo",
+                "demo_quick",
+                "table1a_shapes",
+                "table1b_shapes",
+                "table1c_shapes",
+                "table1d_shapes",
+                "table1a_coco",
+                "table1b_coco",
+                "table1c_coco",
+                "table1d_coco",
+                "published_table",
+                "published_table_shapes")) {
             GridSpec spec = GridSpec.builtin(name);
             List<GridPlan.Cell> plans = new GridRunner(spec, dir.resolve(name), 1, List.of(), registry, 0).plan();
             assertThat(plans).as(name).isNotEmpty();

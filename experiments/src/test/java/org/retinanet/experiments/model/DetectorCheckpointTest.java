@@ -44,13 +44,19 @@ class DetectorCheckpointTest {
         Path ckpt = Fixtures.generated("detector/mmdet_retinanet_r50.pth");
         Experiment e = preset("model.numClasses=80", "model.init=" + ckpt);
         try (NDManager manager = NDManager.newBaseManager()) {
-            DetectorBuilder.Built built = new DetectorBuilder(registry).buildAndInitialize(e.config().model(), 80, manager);
+            DetectorBuilder.Built built =
+                    new DetectorBuilder(registry).buildAndInitialize(e.config().model(), 80, manager);
             String note = built.notes().get(built.notes().size() - 1);
-            assertThat(note).contains("(mmdet keys): loaded 301 tensors").contains("ignored on purpose")
-                    .contains("num_batches_tracked").doesNotContain("missing").doesNotContain("unexpected");
+            assertThat(note)
+                    .contains("(mmdet keys): loaded 301 tensors")
+                    .contains("ignored on purpose")
+                    .contains("num_batches_tracked")
+                    .doesNotContain("missing")
+                    .doesNotContain("unexpected");
 
             NDList ref = NDList.decode(manager, Files.readAllBytes(Fixtures.generated("detector/mmdet_forward.npz")));
-            NDList out = built.detector().forward(new ParameterStore(manager, false), new NDList(ref.get("input")), false);
+            NDList out =
+                    built.detector().forward(new ParameterStore(manager, false), new NDList(ref.get("input")), false);
             int levels = out.size() / 2;
             NDArray logits = NDArrays.concat(out.subNDList(0, levels), 1);
             NDArray deltas = NDArrays.concat(new NDList(out.subList(levels, 2 * levels)), 1);
@@ -64,7 +70,8 @@ class DetectorCheckpointTest {
         Path ckpt = Fixtures.generated("detector/mmdet_retinanet_r50.pth");
         Experiment e = preset("model.numClasses=20", "model.init=" + ckpt);
         try (NDManager manager = NDManager.newBaseManager()) {
-            assertThatThrownBy(() -> new DetectorBuilder(registry).buildAndInitialize(e.config().model(), 20, manager))
+            assertThatThrownBy(() -> new DetectorBuilder(registry)
+                            .buildAndInitialize(e.config().model(), 20, manager))
                     .isInstanceOf(UserException.class)
                     .hasMessageContaining(ckpt.toString())
                     .hasMessageContaining("'bbox_head.retina_cls.weight'")
@@ -80,10 +87,13 @@ class DetectorCheckpointTest {
         Path ckpt = Fixtures.generated("detector/mmdet_retinanet_r50.pth");
         Experiment e = preset("model.numClasses=80", "model.head.anchors.ratios=[1.0]", "model.init=" + ckpt);
         try (NDManager manager = NDManager.newBaseManager()) {
-            assertThatThrownBy(() -> new DetectorBuilder(registry).buildAndInitialize(e.config().model(), 80, manager))
+            assertThatThrownBy(() -> new DetectorBuilder(registry)
+                            .buildAndInitialize(e.config().model(), 80, manager))
                     .isInstanceOf(UserException.class)
-                    .hasMessageContaining("'bbox_head.retina_cls.weight' has shape (720, 256, 3, 3) but the model expects (240, 256, 3, 3)")
-                    .hasMessageContaining("the model's head has 80 classes x 3 anchors, the checkpoint's 80 classes x 9 anchors")
+                    .hasMessageContaining(
+                            "'bbox_head.retina_cls.weight' has shape (720, 256, 3, 3) but the model expects (240, 256, 3, 3)")
+                    .hasMessageContaining(
+                            "the model's head has 80 classes x 3 anchors, the checkpoint's 80 classes x 9 anchors")
                     .hasMessageNotContaining("\n");
         }
     }
@@ -91,14 +101,26 @@ class DetectorCheckpointTest {
     @Test
     void flavourFromKeyPrefixes() {
         Path f = Path.of("w.pth");
-        assertThat(DetectorCheckpoint.flavourOf(List.of("backbone.body.conv1.weight", "backbone.fpn.inner_blocks.0.0.weight",
-                "head.classification_head.cls_logits.bias"), f)).isEqualTo(CheckpointKeys.TORCHVISION);
-        assertThat(DetectorCheckpoint.flavourOf(List.of("module.backbone.conv1.weight", "neck.lateral_convs.0.conv.weight",
-                "bbox_head.retina_cls.bias"), f)).isEqualTo(CheckpointKeys.MMDET);
+        assertThat(DetectorCheckpoint.flavourOf(
+                        List.of(
+                                "backbone.body.conv1.weight",
+                                "backbone.fpn.inner_blocks.0.0.weight",
+                                "head.classification_head.cls_logits.bias"),
+                        f))
+                .isEqualTo(CheckpointKeys.TORCHVISION);
+        assertThat(DetectorCheckpoint.flavourOf(
+                        List.of(
+                                "module.backbone.conv1.weight",
+                                "neck.lateral_convs.0.conv.weight",
+                                "bbox_head.retina_cls.bias"),
+                        f))
+                .isEqualTo(CheckpointKeys.MMDET);
         assertThatThrownBy(() -> DetectorCheckpoint.flavourOf(List.of("conv1.weight", "fc.weight"), f))
                 .isInstanceOf(UserException.class)
-                .hasMessageContaining("w.pth").hasMessageContaining("not a whole-detector checkpoint")
-                .hasMessageContaining("'conv1.weight'").hasMessageNotContaining("\n");
+                .hasMessageContaining("w.pth")
+                .hasMessageContaining("not a whole-detector checkpoint")
+                .hasMessageContaining("'conv1.weight'")
+                .hasMessageNotContaining("\n");
     }
 
     private static void assertClose(NDArray ours, NDArray ref, String what) {

@@ -27,14 +27,25 @@ class StepMemoryTest {
     @ValueSource(strings = {"model.head.norm=gn", "model.head.norm=none"})
     void stepsDoNotGrowTheModelManager(String headNorm) {
         Registry registry = Registry.create(List.of());
-        Experiment e = Experiment.load("retinanet_r18_fpn_shapes", List.of(headNorm, "model.neck.outChannels=32",
-                "model.head.featChannels=32", "data.train.dataset.numImages=8", "data.train.batchSize=2"), registry);
+        Experiment e = Experiment.load(
+                "retinanet_r18_fpn_shapes",
+                List.of(
+                        headNorm,
+                        "model.neck.outChannels=32",
+                        "model.head.featChannels=32",
+                        "data.train.dataset.numImages=8",
+                        "data.train.batchSize=2"),
+                registry);
         try (NDManager model = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(0);
-            Detector detector = new DetectorBuilder(registry).buildAndInitialize(e.config().model(), 4, model).detector();
+            Detector detector = new DetectorBuilder(registry)
+                    .buildAndInitialize(e.config().model(), 4, model)
+                    .detector();
             var split = e.config().data().train();
-            var pipeline = registry.pipeline(split.pipeline(),
-                    new PipelineContext(true, split.batchSize(), 1, 0, detector.backbone().inputNormalization()));
+            var pipeline = registry.pipeline(
+                    split.pipeline(),
+                    new PipelineContext(
+                            true, split.batchSize(), 1, 0, detector.backbone().inputNormalization()));
             ParameterStore ps = new ParameterStore(model, false);
             int[] counts = new int[3];
             try (BatchIterator batches = pipeline.epoch(e.trainDataset(registry), 0, 0)) {
@@ -42,12 +53,14 @@ class StepMemoryTest {
                     HostBatch host = batches.next();
                     try (NDManager stepManager = model.newSubManager();
                             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        gc.backward(detector.loss(ps, host.toDevice(stepManager, Device.cpu()), true).total());
+                        gc.backward(detector.loss(ps, host.toDevice(stepManager, Device.cpu()), true)
+                                .total());
                     }
                     counts[step] = model.getManagedArrays().size();
                 }
             }
-            assertThat(counts[2]).as("arrays in the model's manager after steps 1..3: %s", java.util.Arrays.toString(counts))
+            assertThat(counts[2])
+                    .as("arrays in the model's manager after steps 1..3: %s", java.util.Arrays.toString(counts))
                     .isEqualTo(counts[1]);
         }
     }

@@ -19,11 +19,15 @@ class ReportBuilderTest {
         Path d = work.resolve(name);
         Files.createDirectories(d);
         Files.writeString(d.resolve("config.yaml"), configYaml);
-        Files.writeString(d.resolve("manifest.json"), "{\"status\": \"" + status + "\", \"trainSeconds\": 120.0"
-                + (status.equals("failed") ? ", \"error\": \"non-finite loss_cls at iteration 3\"" : "") + "}");
+        Files.writeString(
+                d.resolve("manifest.json"),
+                "{\"status\": \"" + status + "\", \"trainSeconds\": 120.0"
+                        + (status.equals("failed") ? ", \"error\": \"non-finite loss_cls at iteration 3\"" : "") + "}");
         if (ap != null) {
-            Files.writeString(d.resolve("metrics.json"), "{\"metrics\": {\"AP\": " + ap + ", \"AP50\": " + (ap + 0.2)
-                    + ", \"AP75\": " + ap + ", \"APs\": 0.1, \"APm\": 0.2, \"APl\": 0.3}}");
+            Files.writeString(
+                    d.resolve("metrics.json"),
+                    "{\"metrics\": {\"AP\": " + ap + ", \"AP50\": " + (ap + 0.2) + ", \"AP75\": " + ap
+                            + ", \"APs\": 0.1, \"APm\": 0.2, \"APl\": 0.3}}");
         }
     }
 
@@ -40,11 +44,16 @@ class ReportBuilderTest {
         for (int s = 0; s < 3; s++) {
             cell("focal__seed" + s, String.format(shapes, "focal", s), "finished", focal[s]);
             cell("ce__seed" + s, String.format(shapes, "ce", s), "finished", ce[s]);
-            cells.append(String.format("{\"name\": \"focal__seed%d\", \"group\": \"focal\", \"seed\": %d, \"differences\": {\"model.lossCls.type\": \"focal\"}},", s, s));
-            cells.append(String.format("{\"name\": \"ce__seed%d\", \"group\": \"ce\", \"seed\": %d, \"differences\": {\"model.lossCls.type\": \"ce\"}},", s, s));
+            cells.append(String.format(
+                    "{\"name\": \"focal__seed%d\", \"group\": \"focal\", \"seed\": %d, \"differences\": {\"model.lossCls.type\": \"focal\"}},",
+                    s, s));
+            cells.append(String.format(
+                    "{\"name\": \"ce__seed%d\", \"group\": \"ce\", \"seed\": %d, \"differences\": {\"model.lossCls.type\": \"ce\"}},",
+                    s, s));
         }
         cell("ohem__seed0", String.format(shapes, "ohem", 0), "failed", null);
-        cells.append("{\"name\": \"ohem__seed0\", \"group\": \"ohem\", \"seed\": 0, \"differences\": {\"model.lossCls.type\": \"ohem\"}}");
+        cells.append(
+                "{\"name\": \"ohem__seed0\", \"group\": \"ohem\", \"seed\": 0, \"differences\": {\"model.lossCls.type\": \"ohem\"}}");
         grid("{\"name\": \"t\", \"reference\": \"focal\", \"cells\": [" + cells + "]}");
 
         Path report = new ReportBuilder(work).write();
@@ -60,7 +69,9 @@ class ReportBuilderTest {
         assertThat(work.resolve("ap.png")).isNotEmptyFile();
         assertThat(work.resolve("loss.png")).isNotEmptyFile();
         List<String> csv = Files.readAllLines(work.resolve("results.csv"));
-        assertThat(csv.get(0)).isEqualTo("group,cell,seed,status,model.lossCls.type,AP,AP50,AP75,APs,APm,APl,train_seconds,published_AP,published_source");
+        assertThat(csv.get(0))
+                .isEqualTo(
+                        "group,cell,seed,status,model.lossCls.type,AP,AP50,AP75,APs,APm,APl,train_seconds,published_AP,published_source");
         assertThat(csv).hasSize(1 + 7);
         assertThat(csv.get(1)).startsWith("focal,focal__seed0,0,finished,focal,0.300000,0.500000,");
     }
@@ -96,15 +107,18 @@ class ReportBuilderTest {
         String name = "lossCls=focal,gamma2.0,alpha0.25_scalesPerOctave=3_ratios=0.5+1.0+2.0_backbone=resnext,depth101";
         cell(name, "meta: {dataset: shapes}\nmodel: {lossCls: {type: focal, gamma: 2.0}}\n", "finished", 0.3);
         cell("ce", "meta: {dataset: shapes}\nmodel: {lossCls: {type: ce}}\n", "finished", 0.2);
-        grid("{\"name\": \"t\", \"cells\": ["
-                + "{\"name\": \"" + name + "\", \"group\": \"" + name + "\", \"differences\": {\"model.lossCls.type\": \"focal\", \"model.lossCls.gamma\": 2.0}},"
-                + "{\"name\": \"ce\", \"group\": \"ce\", \"differences\": {\"model.lossCls.type\": \"ce\", \"model.lossCls.gamma\": null}}]}");
+        grid(
+                "{\"name\": \"t\", \"cells\": ["
+                        + "{\"name\": \"" + name + "\", \"group\": \"" + name
+                        + "\", \"differences\": {\"model.lossCls.type\": \"focal\", \"model.lossCls.gamma\": 2.0}},"
+                        + "{\"name\": \"ce\", \"group\": \"ce\", \"differences\": {\"model.lossCls.type\": \"ce\", \"model.lossCls.gamma\": null}}]}");
         String md = Files.readString(new ReportBuilder(work).write());
         assertThat(md).contains("| `ce` | ce |  | 1/1 |").doesNotContain("null");
         assertThat(Files.readAllLines(work.resolve("results.csv")).get(2)).startsWith("ce,ce,,finished,ce,,0.2");
         // the plot numbers its bars and lists every full name below them
         assertThat(Plots.legend(List.of(name, "ce"))).containsExactly("1  " + name, "2  ce");
-        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(work.resolve("ap.png").toFile());
+        java.awt.image.BufferedImage png =
+                javax.imageio.ImageIO.read(work.resolve("ap.png").toFile());
         assertThat(png.getWidth()).as("wide enough for the longest name").isGreaterThanOrEqualTo(8 * name.length());
     }
 }

@@ -42,7 +42,8 @@ class RunDirectoryTest {
         Files.writeString(run.metrics(), "{\"metrics\": {\"AP\": 0.25}}");
         assertThat(run.state().finished()).isTrue();
         assertThat(run.state().ap()).isEqualTo(0.25);
-        Files.writeString(run.manifest(), "{\"status\": \"failed\", \"error\": \"non-finite loss_cls at iteration 3\"}");
+        Files.writeString(
+                run.manifest(), "{\"status\": \"failed\", \"error\": \"non-finite loss_cls at iteration 3\"}");
         assertThat(run.state().status()).isEqualTo("failed");
         assertThat(run.state().error()).isEqualTo("non-finite loss_cls at iteration 3");
         Files.writeString(run.manifest(), "{not json");

@@ -37,11 +37,15 @@ class EventFileProtobufCrossCheckTest {
     static void needsPythonProtobuf() throws Exception {
         boolean available = false;
         if (Files.isExecutable(Path.of(PYTHON))) {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import google.protobuf").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(PYTHON, "-c", "import google.protobuf")
+                    .redirectErrorStream(true)
+                    .start();
             available = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
         }
-        assumeTrue(available, "skipped: Debian's python3-protobuf is not installed (apt-get install python3-protobuf);"
-                + " TensorBoard itself has no Debian package");
+        assumeTrue(
+                available,
+                "skipped: Debian's python3-protobuf is not installed (apt-get install python3-protobuf);"
+                        + " TensorBoard itself has no Debian package");
     }
 
     @Test
@@ -53,8 +57,11 @@ class EventFileProtobufCrossCheckTest {
         hparams.put("flip", true);
         try (EventFileWriter w = new EventFileWriter(dir, () -> 1700000000.5)) {
             file = w.file();
-            w.hparamsExperiment(List.of(HParamInfo.discrete("loss", List.of("focal", "ce")),
-                    HParamInfo.interval("gamma", 0, 5), HParamInfo.discrete("flip", List.of(true, false))),
+            w.hparamsExperiment(
+                    List.of(
+                            HParamInfo.discrete("loss", List.of("focal", "ce")),
+                            HParamInfo.interval("gamma", 0, 5),
+                            HParamInfo.discrete("flip", List.of(true, false))),
                     List.of(MetricInfo.of("val/bbox_mAP", MetricInfo.DatasetType.VALIDATION)));
             w.sessionStartInfo(hparams, "cell_3", 1700000000.0);
             w.scalar("loss/total", 7, 0.625);
@@ -72,19 +79,41 @@ class EventFileProtobufCrossCheckTest {
 
         JsonNode experiment = value(events.get(1)).get("hparams").get("experiment");
         assertThat(value(events.get(1)).get("tag").asText()).isEqualTo("_hparams_/experiment");
-        assertThat(value(events.get(1)).get("metadata").get("plugin_data").get("plugin_name").asText()).isEqualTo("hparams");
+        assertThat(value(events.get(1))
+                        .get("metadata")
+                        .get("plugin_data")
+                        .get("plugin_name")
+                        .asText())
+                .isEqualTo("hparams");
         assertThat(value(events.get(1)).get("tensor").get("dtype").asInt()).isEqualTo(1);
-        assertThat(value(events.get(1)).get("tensor").get("tensor_shape").get("dim").get(0).has("size")).isFalse(); // size 0
-        assertThat(experiment.get("hparam_infos").get(0).get("domain_discrete").toString()).isEqualTo("[\"focal\",\"ce\"]");
-        assertThat(experiment.get("hparam_infos").get(1).get("domain_interval").get("max_value").asDouble()).isEqualTo(5.0);
-        assertThat(experiment.get("hparam_infos").get(2).get("domain_discrete").toString()).isEqualTo("[true,false]");
-        assertThat(experiment.get("metric_infos").get(0).get("name").get("tag").asText()).isEqualTo("val/bbox_mAP");
-        assertThat(experiment.get("metric_infos").get(0).get("dataset_type").asInt()).isEqualTo(2);
+        assertThat(value(events.get(1))
+                        .get("tensor")
+                        .get("tensor_shape")
+                        .get("dim")
+                        .get(0)
+                        .has("size"))
+                .isFalse(); // size 0
+        assertThat(experiment.get("hparam_infos").get(0).get("domain_discrete").toString())
+                .isEqualTo("[\"focal\",\"ce\"]");
+        assertThat(experiment
+                        .get("hparam_infos")
+                        .get(1)
+                        .get("domain_interval")
+                        .get("max_value")
+                        .asDouble())
+                .isEqualTo(5.0);
+        assertThat(experiment.get("hparam_infos").get(2).get("domain_discrete").toString())
+                .isEqualTo("[true,false]");
+        assertThat(experiment.get("metric_infos").get(0).get("name").get("tag").asText())
+                .isEqualTo("val/bbox_mAP");
+        assertThat(experiment.get("metric_infos").get(0).get("dataset_type").asInt())
+                .isEqualTo(2);
 
         JsonNode start = value(events.get(2)).get("hparams").get("session_start_info");
         // a protobuf map has no order: compare as JSON objects
-        assertThat(start.get("hparams")).isEqualTo(new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree("{\"loss\":\"focal\",\"gamma\":2.0,\"flip\":true}"));
+        assertThat(start.get("hparams"))
+                .isEqualTo(new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree("{\"loss\":\"focal\",\"gamma\":2.0,\"flip\":true}"));
         assertThat(start.get("group_name").asText()).isEqualTo("cell_3");
 
         assertThat(events.get(3).get("step").asLong()).isEqualTo(7); // int64 is a JSON string in proto3 JSON

@@ -32,12 +32,16 @@ class EventFileReaderTest {
     @Test
     void protobufWireFormatAgainstTheSpecExamples() {
         // protobuf encoding guide: field 1 = 150 is 08 96 01; field 2 = "testing" is 12 07 74 65 73 74 69 6e 67
-        assertThat(HexFormat.of().formatHex(new ProtoOutput().int64(1, 150).toByteArray())).isEqualTo("089601");
-        assertThat(HexFormat.of().formatHex(new ProtoOutput().string(2, "testing").toByteArray()))
+        assertThat(HexFormat.of().formatHex(new ProtoOutput().int64(1, 150).toByteArray()))
+                .isEqualTo("089601");
+        assertThat(HexFormat.of()
+                        .formatHex(new ProtoOutput().string(2, "testing").toByteArray()))
                 .isEqualTo("120774657374696e67");
         // double 1.0 as fixed64 little-endian; float 0.25 as fixed32
-        assertThat(HexFormat.of().formatHex(new ProtoOutput().float64(1, 1.0).toByteArray())).isEqualTo("09000000000000f03f");
-        assertThat(HexFormat.of().formatHex(new ProtoOutput().float32(2, 0.25f).toByteArray())).isEqualTo("150000803e");
+        assertThat(HexFormat.of().formatHex(new ProtoOutput().float64(1, 1.0).toByteArray()))
+                .isEqualTo("09000000000000f03f");
+        assertThat(HexFormat.of().formatHex(new ProtoOutput().float32(2, 0.25f).toByteArray()))
+                .isEqualTo("150000803e");
         // negative int32 is a 10-byte varint
         assertThat(new ProtoOutput().int32(1, -1).toByteArray()).hasSize(11);
     }
@@ -49,7 +53,8 @@ class EventFileReaderTest {
         assertThat(record).hasSize(12 + 3 + 4);
         assertThat(RecordFraming.getLittleEndian(record, 0, 8)).isEqualTo(3);
         assertThat(Arrays.copyOfRange(record, 12, 15)).containsExactly(1, 2, 3);
-        assertThat((int) RecordFraming.getLittleEndian(record, 15, 4)).isEqualTo(RecordFraming.maskedCrc32c(data, 0, 3));
+        assertThat((int) RecordFraming.getLittleEndian(record, 15, 4))
+                .isEqualTo(RecordFraming.maskedCrc32c(data, 0, 3));
     }
 
     @Test
@@ -99,9 +104,15 @@ class EventFileReaderTest {
     void aWriterKilledWithSigkillLeavesAReadableFile() throws Exception {
         Path runDir = dir.resolve("killed");
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                EventWriterChild.class.getName(), runDir.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process child = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        EventWriterChild.class.getName(),
+                        runDir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (countEvents(runDir) < 200 && System.nanoTime() < deadline && child.isAlive()) {
@@ -122,7 +133,11 @@ class EventFileReaderTest {
 
     private static int countEvents(Path runDir) {
         try {
-            return Files.isDirectory(runDir) ? EventFileReader.read(EventFileReader.find(runDir)).events().size() : 0;
+            return Files.isDirectory(runDir)
+                    ? EventFileReader.read(EventFileReader.find(runDir))
+                            .events()
+                            .size()
+                    : 0;
         } catch (IOException e) {
             return 0; // not created yet
         }

@@ -33,7 +33,8 @@ class EventFileWriterTest {
         }
         assertThat(file.getParent()).isEqualTo(dir.resolve("run"));
         assertThat(file.getFileName().toString())
-                .matches("events\\.out\\.tfevents\\.1700000000\\.[A-Za-z0-9._-]+\\." + ProcessHandle.current().pid());
+                .matches("events\\.out\\.tfevents\\.1700000000\\.[A-Za-z0-9._-]+\\."
+                        + ProcessHandle.current().pid());
         EventFile read = EventFileReader.read(file);
         assertThat(read.truncated()).isFalse();
         assertThat(read.events()).hasSize(1);
@@ -59,7 +60,8 @@ class EventFileWriterTest {
             w.image("val/image_0", 40, rgb);
             w.image("val/gray", 40, gray);
             assertThat(w.histogram("scores/positive", 40, scores, 4)).isTrue();
-            assertThat(w.histogram("scores/empty", 40, new double[] {Double.NaN})).isFalse();
+            assertThat(w.histogram("scores/empty", 40, new double[] {Double.NaN}))
+                    .isFalse();
         }
         EventFile read = EventFileReader.read(file);
         assertThat(read.truncated()).isFalse();
@@ -114,18 +116,22 @@ class EventFileWriterTest {
         try (EventFileWriter w = new EventFileWriter(dir, () -> 1234.5)) {
             file = w.file();
             w.hparamsExperiment(
-                    List.of(HParamInfo.discrete("loss", List.of("focal", "ce", "ohem")),
+                    List.of(
+                            HParamInfo.discrete("loss", List.of("focal", "ce", "ohem")),
                             HParamInfo.discrete("gamma", List.of(0.0, 0.5, 1.0, 2.0, 5.0)),
                             HParamInfo.interval("lr", 1e-4, 0.1),
                             HParamInfo.discrete("frozen_bn", List.of(true, false))),
-                    List.of(MetricInfo.of("val/bbox_mAP", MetricInfo.DatasetType.VALIDATION), MetricInfo.of("train/loss")));
+                    List.of(
+                            MetricInfo.of("val/bbox_mAP", MetricInfo.DatasetType.VALIDATION),
+                            MetricInfo.of("train/loss")));
             w.sessionStartInfo(values, "gamma2_focal", 1000.0);
             w.scalar("val/bbox_mAP", 100, 0.25);
             w.sessionEndInfo(SessionStatus.SUCCESS, 2000.0);
         }
         EventFile read = EventFileReader.read(file);
 
-        SummaryValue experimentValue = read.values("_hparams_/experiment").get(0).value();
+        SummaryValue experimentValue =
+                read.values("_hparams_/experiment").get(0).value();
         assertThat(experimentValue.pluginName()).isEqualTo("hparams");
         assertThat(experimentValue.tensor().dtype()).isEqualTo(1);
         assertThat(experimentValue.tensor().shape()).containsExactly(0L);
@@ -134,7 +140,9 @@ class EventFileWriterTest {
         assertThat(data.sessionStart()).isNull();
         EventFileReader.Experiment experiment = data.experiment();
         assertThat(experiment.timeCreatedSecs()).isEqualTo(1234.5);
-        assertThat(experiment.hparamInfos()).extracting(HParamInfo::name).containsExactly("loss", "gamma", "lr", "frozen_bn");
+        assertThat(experiment.hparamInfos())
+                .extracting(HParamInfo::name)
+                .containsExactly("loss", "gamma", "lr", "frozen_bn");
         assertThat(experiment.hparamInfos().get(0).type()).isEqualTo(HParamInfo.Type.STRING);
         assertThat(experiment.hparamInfos().get(0).discreteDomain()).containsExactly("focal", "ce", "ohem");
         assertThat(experiment.hparamInfos().get(1).discreteDomain()).containsExactly(0.0, 0.5, 1.0, 2.0, 5.0);
@@ -143,16 +151,25 @@ class EventFileWriterTest {
         assertThat(experiment.hparamInfos().get(2).intervalMax()).isEqualTo(0.1);
         assertThat(experiment.hparamInfos().get(3).type()).isEqualTo(HParamInfo.Type.BOOL);
         assertThat(experiment.hparamInfos().get(3).discreteDomain()).containsExactly(true, false);
-        assertThat(experiment.metricInfos()).containsExactly(
-                new MetricInfo("val/bbox_mAP", "", null, null, MetricInfo.DatasetType.VALIDATION),
-                new MetricInfo("train/loss", "", null, null, MetricInfo.DatasetType.UNSET));
+        assertThat(experiment.metricInfos())
+                .containsExactly(
+                        new MetricInfo("val/bbox_mAP", "", null, null, MetricInfo.DatasetType.VALIDATION),
+                        new MetricInfo("train/loss", "", null, null, MetricInfo.DatasetType.UNSET));
 
-        EventFileReader.SessionStart start = read.values("_hparams_/session_start_info").get(0).value().hparams().sessionStart();
+        EventFileReader.SessionStart start = read.values("_hparams_/session_start_info")
+                .get(0)
+                .value()
+                .hparams()
+                .sessionStart();
         assertThat(start.hparams()).containsExactlyEntriesOf(values);
         assertThat(start.groupName()).isEqualTo("gamma2_focal");
         assertThat(start.startTimeSecs()).isEqualTo(1000.0);
 
-        EventFileReader.SessionEnd end = read.values("_hparams_/session_end_info").get(0).value().hparams().sessionEnd();
+        EventFileReader.SessionEnd end = read.values("_hparams_/session_end_info")
+                .get(0)
+                .value()
+                .hparams()
+                .sessionEnd();
         assertThat(end.status()).isEqualTo(SessionStatus.SUCCESS);
         assertThat(end.endTimeSecs()).isEqualTo(2000.0);
         assertThat(read.scalars("val/bbox_mAP")).containsEntry(100L, 0.25f);

@@ -36,14 +36,25 @@ class DataParallelStepTest {
     @Test
     void twoReplicasAverageThePerShardGradients() {
         Registry registry = Registry.create(List.of());
-        Experiment e = Experiment.load("retinanet_r18_fpn_shapes", List.of("model.neck.outChannels=32",
-                "model.head.featChannels=32", "data.train.dataset.numImages=4", "data.train.dataset.imageSize=64",
-                "data.train.pipeline.scale=[64, 64]", "model.inputSize=64", "data.train.batchSize=2"), registry);
+        Experiment e = Experiment.load(
+                "retinanet_r18_fpn_shapes",
+                List.of(
+                        "model.neck.outChannels=32",
+                        "model.head.featChannels=32",
+                        "data.train.dataset.numImages=4",
+                        "data.train.dataset.imageSize=64",
+                        "data.train.pipeline.scale=[64, 64]",
+                        "model.inputSize=64",
+                        "data.train.batchSize=2"),
+                registry);
         try (NDManager model = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(0);
-            Detector detector = new DetectorBuilder(registry).buildAndInitialize(e.config().model(), 4, model).detector();
+            Detector detector = new DetectorBuilder(registry)
+                    .buildAndInitialize(e.config().model(), 4, model)
+                    .detector();
             var split = e.config().data().train();
-            var pipeline = registry.pipeline(split.pipeline(),
+            var pipeline = registry.pipeline(
+                    split.pipeline(),
                     new PipelineContext(true, 2, 1, 0, detector.backbone().inputNormalization()));
             HostBatch batch;
             try (BatchIterator batches = pipeline.epoch(e.trainDataset(registry), 0, 0)) {
@@ -79,21 +90,30 @@ class DataParallelStepTest {
                     maxRelToWhole = Math.max(maxRelToWhole, Math.abs(p[i] - w[i]) / scale);
                 }
             }
-            assertThat(maxRel).as("data-parallel gradient vs mean of per-image gradients").isLessThan(1e-4);
+            assertThat(maxRel)
+                    .as("data-parallel gradient vs mean of per-image gradients")
+                    .isLessThan(1e-4);
             // the check can tell: one batch of two normalises by the positives of both images together
-            assertThat(maxRelToWhole).as("data-parallel gradient vs unsplit batch").isGreaterThan(1e-2);
+            assertThat(maxRelToWhole)
+                    .as("data-parallel gradient vs unsplit batch")
+                    .isGreaterThan(1e-2);
         }
     }
 
     private record Result(Map<String, Double> values, Map<String, float[]> grads) {}
 
     /** One forward/backward; returns the losses and the gradients, then zeroes the gradients. */
-    private static Result step(Detector detector, HostBatch batch, List<Device> devices, NDManager model,
+    private static Result step(
+            Detector detector,
+            HostBatch batch,
+            List<Device> devices,
+            NDManager model,
             Map<String, Parameter> trainable) {
         Map<String, float[]> grads = new LinkedHashMap<>();
         Map<String, Double> values;
         try (NDManager step = model.newSubManager()) {
-            values = DataParallelStep.forwardBackward(detector, batch, devices, step, DataParallelStepTest::host).values();
+            values = DataParallelStep.forwardBackward(detector, batch, devices, step, DataParallelStepTest::host)
+                    .values();
             trainable.forEach((k, p) -> {
                 NDArray g = p.getArray().getGradient();
                 grads.put(k, g.toFloatArray());
@@ -106,7 +126,9 @@ class DataParallelStepTest {
 
     private static Map<String, Double> host(LossOutput out) {
         Map<String, Double> values = new LinkedHashMap<>();
-        out.components().forEach((k, v) -> values.put(k, v.toType(DataType.FLOAT64, false).getDouble()));
+        out.components()
+                .forEach((k, v) ->
+                        values.put(k, v.toType(DataType.FLOAT64, false).getDouble()));
         return values;
     }
 }

@@ -15,15 +15,36 @@ import org.retinanet.experiments.config.TrainConfig;
  */
 class LrScheduleTest {
 
-    private static TrainConfig train(double lr, int warmupIters, double warmupRatio, List<Integer> steps,
-            boolean autoScale, int baseBatch) {
-        return new TrainConfig(12, lr, null, null, warmupIters, warmupRatio, steps, 0.1, null, autoScale, baseBatch,
-                null, null, null, null, null);
+    private static TrainConfig train(
+            double lr, int warmupIters, double warmupRatio, List<Integer> steps, boolean autoScale, int baseBatch) {
+        return new TrainConfig(
+                12,
+                lr,
+                null,
+                null,
+                warmupIters,
+                warmupRatio,
+                steps,
+                0.1,
+                null,
+                autoScale,
+                baseBatch,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     /** mmengine's recursive schedule: lr used at every iteration of {@code epochs} epochs. */
-    private static double[] mmengineLrs(double baseLr, int warmupIters, double startFactor, List<Integer> milestones,
-            double gamma, int itersPerEpoch, int epochs) {
+    private static double[] mmengineLrs(
+            double baseLr,
+            int warmupIters,
+            double startFactor,
+            List<Integer> milestones,
+            double gamma,
+            int itersPerEpoch,
+            int epochs) {
         double[] out = new double[itersPerEpoch * epochs];
         double lr = baseLr;
         // LinearLR at last_step 0: lr * start_factor
@@ -58,7 +79,8 @@ class LrScheduleTest {
             double[] ref = mmengineLrs(0.01, 500, 0.001, List.of(8, 11), 0.1, itersPerEpoch, 12);
             for (int it = 0; it < ref.length; it++) {
                 double got = s.lr(it, it / itersPerEpoch);
-                assertThat(got).as("iteration %d, %d iterations per epoch", it, itersPerEpoch)
+                assertThat(got)
+                        .as("iteration %d, %d iterations per epoch", it, itersPerEpoch)
                         .isCloseTo(ref[it], within(1e-9 * ref[it]));
             }
         }
@@ -83,16 +105,25 @@ class LrScheduleTest {
     @Test
     void autoScaleLrScalesWithTheTotalBatch() {
         // --auto-scale-lr: lr * real batch / base_batch_size (16)
-        assertThat(LrSchedule.of(train(0.01, 500, 0.001, List.of(8, 11), true, 16), 2).lr(600, 0))
+        assertThat(LrSchedule.of(train(0.01, 500, 0.001, List.of(8, 11), true, 16), 2)
+                        .lr(600, 0))
                 .isCloseTo(0.00125, within(1e-15));
-        assertThat(LrSchedule.of(train(0.01, 500, 0.001, List.of(8, 11), true, 16), 32).lr(600, 9))
+        assertThat(LrSchedule.of(train(0.01, 500, 0.001, List.of(8, 11), true, 16), 32)
+                        .lr(600, 9))
                 .isCloseTo(0.002, within(1e-15));
         // R-18 1xb8: lr 0.005 for base batch 8, so batch 8 keeps it and batch 16 doubles it
-        assertThat(LrSchedule.of(train(0.005, 500, 0.001, List.of(8, 11), true, 8), 8).lr(600, 0)).isEqualTo(0.005);
-        assertThat(LrSchedule.of(train(0.005, 500, 0.001, List.of(8, 11), true, 8), 16).lr(600, 0)).isEqualTo(0.01);
+        assertThat(LrSchedule.of(train(0.005, 500, 0.001, List.of(8, 11), true, 8), 8)
+                        .lr(600, 0))
+                .isEqualTo(0.005);
+        assertThat(LrSchedule.of(train(0.005, 500, 0.001, List.of(8, 11), true, 8), 16)
+                        .lr(600, 0))
+                .isEqualTo(0.01);
         // disabled (mmdetection's default): the batch does not matter; it also scales the warmup start
-        assertThat(LrSchedule.of(train(0.01, 500, 0.001, List.of(8, 11), false, 16), 2).lr(600, 0)).isEqualTo(0.01);
-        assertThat(LrSchedule.of(train(0.01, 500, 0.001, List.of(8, 11), true, 16), 4).lr(0, 0))
+        assertThat(LrSchedule.of(train(0.01, 500, 0.001, List.of(8, 11), false, 16), 2)
+                        .lr(600, 0))
+                .isEqualTo(0.01);
+        assertThat(LrSchedule.of(train(0.01, 500, 0.001, List.of(8, 11), true, 16), 4)
+                        .lr(0, 0))
                 .isCloseTo(0.0025 * 0.001, within(1e-18));
     }
 

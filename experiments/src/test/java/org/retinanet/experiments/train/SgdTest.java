@@ -35,7 +35,8 @@ class SgdTest {
     }
 
     private Parameter parameter(String name, float... values) {
-        Parameter p = Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).build();
+        Parameter p =
+                Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).build();
         NDArray array = manager.create(values);
         array.setRequiresGradient(true);
         p.setArray(array);
@@ -68,7 +69,9 @@ class SgdTest {
     private static void assertClose(double[] actual, double[] expected) {
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < expected.length; i++) {
-            assertThat(actual[i]).as("element %d", i).isCloseTo(expected[i], within(1e-6 * Math.max(1, Math.abs(expected[i]))));
+            assertThat(actual[i])
+                    .as("element %d", i)
+                    .isCloseTo(expected[i], within(1e-6 * Math.max(1, Math.abs(expected[i]))));
         }
     }
 
@@ -119,8 +122,12 @@ class SgdTest {
         assertClose(doubles(params.get("a").getArray()), w);
         assertClose(doubles(params.get("b").getArray()), v);
         // the engine's fused kernel keeps lr * buf, for the lr of the last step
-        assertClose(doubles(sgd.state().get("a")), java.util.Arrays.stream(bufW).map(x -> 0.05 * x).toArray());
-        assertClose(doubles(sgd.state().get("b")), java.util.Arrays.stream(bufV).map(x -> 0.05 * x).toArray());
+        assertClose(
+                doubles(sgd.state().get("a")),
+                java.util.Arrays.stream(bufW).map(x -> 0.05 * x).toArray());
+        assertClose(
+                doubles(sgd.state().get("b")),
+                java.util.Arrays.stream(bufV).map(x -> 0.05 * x).toArray());
         assertThat(sgd.state().get(Sgd.LR_KEY).toDoubleArray()).containsExactly(0.05);
     }
 
@@ -164,7 +171,8 @@ class SgdTest {
         first.step(0.02);
         backward(two, new float[] {-1f, 3f});
         second.step(0.02);
-        assertThat(two.get("a").getArray().toFloatArray()).containsExactly(one.get("a").getArray().toFloatArray());
+        assertThat(two.get("a").getArray().toFloatArray())
+                .containsExactly(one.get("a").getArray().toFloatArray());
     }
 
     @Test

@@ -31,10 +31,15 @@ class ShapesLearningTest {
     @Test
     void thePresetLearnsShapesWithinAFewMinutes() throws Exception {
         Path dir = tmp.resolve("learn");
-        List<String> args = new ArrayList<>(List.of("train", "--config", TinyTraining.PRESET, "--work-dir", dir.toString(),
-                "--progress", "quiet"));
-        for (String s : List.of("data.train.dataset.numImages=64", "data.val.dataset.numImages=32", "train.epochs=6",
-                "train.steps=[100]", "train.warmupIters=10", "train.evalInterval=100")) {
+        List<String> args = new ArrayList<>(
+                List.of("train", "--config", TinyTraining.PRESET, "--work-dir", dir.toString(), "--progress", "quiet"));
+        for (String s : List.of(
+                "data.train.dataset.numImages=64",
+                "data.val.dataset.numImages=32",
+                "train.epochs=6",
+                "train.steps=[100]",
+                "train.warmupIters=10",
+                "train.evalInterval=100")) {
             args.add("--set");
             args.add(s);
         }
@@ -45,13 +50,18 @@ class ShapesLearningTest {
         Map<Long, Float> total = TinyTraining.scalars(events, "train/loss");
         assertThat(total).hasSize(48);
         // measured: about 2.0 over the first 8 steps, 1.0 over the last 8
-        assertThat(mean(total, 41, 48)).as("training loss, last 8 vs first 8 steps: %s", total)
+        assertThat(mean(total, 41, 48))
+                .as("training loss, last 8 vs first 8 steps: %s", total)
                 .isLessThan(0.7 * mean(total, 1, 8));
 
         JsonNode metrics = JSON.readTree(dir.resolve("metrics.json").toFile());
         assertThat(metrics.get("iteration").asLong()).isEqualTo(48);
-        assertThat(metrics.get("metrics").get("AP").asDouble()).as("AP on held-out shapes").isGreaterThan(0.05);
-        assertThat(metrics.get("metrics").get("AP50").asDouble()).as("AP50 on held-out shapes").isGreaterThan(0.2);
+        assertThat(metrics.get("metrics").get("AP").asDouble())
+                .as("AP on held-out shapes")
+                .isGreaterThan(0.05);
+        assertThat(metrics.get("metrics").get("AP50").asDouble())
+                .as("AP50 on held-out shapes")
+                .isGreaterThan(0.2);
         // detections.json in COCO results format, readable back
         JsonNode results = JSON.readTree(dir.resolve("detections.json").toFile());
         assertThat(results.size()).isPositive();
@@ -62,11 +72,15 @@ class ShapesLearningTest {
             assertThat(d.get("bbox").get(3).asDouble()).isPositive();
             assertThat(d.get("score").asDouble()).isBetween(0.0, 1.0);
         }
-        List<Category> categories = List.of(new Category(0, 1, "rectangle"), new Category(1, 2, "ellipse"),
-                new Category(2, 3, "triangle"), new Category(3, 4, "cross"));
+        List<Category> categories = List.of(
+                new Category(0, 1, "rectangle"),
+                new Category(1, 2, "ellipse"),
+                new Category(2, 3, "triangle"),
+                new Category(3, 4, "cross"));
         List<Detection> read = CocoResultsJson.read(dir.resolve("detections.json"), categories);
         assertThat(read).hasSize(results.size());
-        assertThat(read.stream().mapToLong(Detection::imageId).distinct().count()).isGreaterThan(16);
+        assertThat(read.stream().mapToLong(Detection::imageId).distinct().count())
+                .isGreaterThan(16);
     }
 
     private static double mean(Map<Long, Float> values, long from, long to) {

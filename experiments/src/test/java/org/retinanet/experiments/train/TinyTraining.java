@@ -27,13 +27,27 @@ final class TinyTraining {
 
     /** Warmup over 4 iterations and a decay at epoch 1, so both lr mechanisms act within 6 iterations. */
     static final List<String> SETTINGS = List.of(
-            "data.train.dataset.numImages=6", "data.train.dataset.imageSize=64", "data.train.pipeline.scale=[64, 64]",
-            "data.train.batchSize=2", "data.train.workers=2",
-            "data.val.dataset.numImages=4", "data.val.dataset.imageSize=64", "data.val.pipeline.scale=[64, 64]",
-            "data.val.batchSize=4", "data.val.workers=1",
-            "model.neck.outChannels=32", "model.head.featChannels=32", "model.inputSize=64",
-            "train.epochs=2", "train.lr=0.01", "train.warmupIters=4", "train.steps=[1]", "train.checkpointInterval=2",
-            "train.evalInterval=1", "train.logInterval=1", "train.keepCheckpoints=10");
+            "data.train.dataset.numImages=6",
+            "data.train.dataset.imageSize=64",
+            "data.train.pipeline.scale=[64, 64]",
+            "data.train.batchSize=2",
+            "data.train.workers=2",
+            "data.val.dataset.numImages=4",
+            "data.val.dataset.imageSize=64",
+            "data.val.pipeline.scale=[64, 64]",
+            "data.val.batchSize=4",
+            "data.val.workers=1",
+            "model.neck.outChannels=32",
+            "model.head.featChannels=32",
+            "model.inputSize=64",
+            "train.epochs=2",
+            "train.lr=0.01",
+            "train.warmupIters=4",
+            "train.steps=[1]",
+            "train.checkpointInterval=2",
+            "train.evalInterval=1",
+            "train.logInterval=1",
+            "train.keepCheckpoints=10");
 
     static final int ITERS_PER_EPOCH = 3;
     static final int TOTAL_ITERS = 6;
@@ -42,8 +56,8 @@ final class TinyTraining {
 
     /** {@code train} arguments for {@code workDir}: the tiny settings, then {@code extra} settings and flags. */
     static List<String> trainArgs(Path workDir, List<String> extraSets, String... flags) {
-        List<String> args = new ArrayList<>(List.of("train", "--config", PRESET, "--work-dir", workDir.toString(),
-                "--progress", "quiet"));
+        List<String> args = new ArrayList<>(
+                List.of("train", "--config", PRESET, "--work-dir", workDir.toString(), "--progress", "quiet"));
         for (String s : SETTINGS) {
             args.add("--set");
             args.add(s);
@@ -72,16 +86,20 @@ final class TinyTraining {
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
-            oldErr.print(err.toString(StandardCharsets.UTF_8).lines()
+            oldErr.print(err.toString(StandardCharsets.UTF_8)
+                    .lines()
                     .filter(l -> l.startsWith("error") || l.startsWith("retinanet: resumed"))
-                    .map(l -> "  [train] " + l + "\n").reduce("", String::concat));
+                    .map(l -> "  [train] " + l + "\n")
+                    .reduce("", String::concat));
         }
     }
 
     /** The event files of a run directory, oldest first (a resumed run adds one). */
     static List<Path> eventFiles(Path runDir) throws IOException {
         try (Stream<Path> s = Files.list(runDir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents."))
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -82,8 +82,10 @@ class TrainCommandTest {
         // the losses move (a run that does nothing would be trivially reproducible)
         assertThat(new HashSet<>(a.get("train/loss_bbox").values())).hasSizeGreaterThan(1);
         for (String file : List.of("model.safetensors", "optimizer.safetensors", "state.json")) {
-            assertThat(Files.readAllBytes(checkpoint(twin, TOTAL_ITERS).resolve(file))).as(file)
-                    .isEqualTo(Files.readAllBytes(checkpoint(reference, TOTAL_ITERS).resolve(file)));
+            assertThat(Files.readAllBytes(checkpoint(twin, TOTAL_ITERS).resolve(file)))
+                    .as(file)
+                    .isEqualTo(Files.readAllBytes(
+                            checkpoint(reference, TOTAL_ITERS).resolve(file)));
         }
     }
 
@@ -114,14 +116,18 @@ class TrainCommandTest {
                 Thread.sleep(5);
             }
             child.destroyForcibly(); // SIGKILL: no shutdown hooks, no finally blocks
-            System.err.println("  [train] killed the child run " + delayMs + " ms (at most) after its first checkpoint");
+            System.err.println(
+                    "  [train] killed the child run " + delayMs + " ms (at most) after its first checkpoint");
             assertThat(child.waitFor(1, TimeUnit.MINUTES)).isTrue();
         } finally {
             child.destroyForcibly();
         }
         assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
         assertThat(RunManifest.read(dir).get("status").asText()).isEqualTo(RunManifest.RUNNING);
-        long from = JSON.readTree(new Checkpoints(dir, 10).latest().resolve("state.json").toFile()).get("iteration").asLong();
+        long from = JSON.readTree(
+                        new Checkpoints(dir, 10).latest().resolve("state.json").toFile())
+                .get("iteration")
+                .asLong();
         assertThat(from).as("the kill came before the run ended").isBetween(1L, (long) TOTAL_ITERS - 1);
 
         Set<Path> before = new HashSet<>(eventFiles(dir));
@@ -129,18 +135,25 @@ class TrainCommandTest {
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertThat(resumed.err()).contains("resumed from").contains("at iteration " + from);
 
-        List<Path> added = eventFiles(dir).stream().filter(p -> !before.contains(p)).toList();
+        List<Path> added =
+                eventFiles(dir).stream().filter(p -> !before.contains(p)).toList();
         assertThat(added).hasSize(1);
         Map<String, Map<Long, Float>> afterResume = losses(added.get(0));
-        Map<String, Map<Long, Float>> uninterrupted = losses(eventFiles(reference).get(0));
+        Map<String, Map<Long, Float>> uninterrupted =
+                losses(eventFiles(reference).get(0));
         for (String tag : List.of("train/loss_cls", "train/loss_bbox", "train/lr")) {
             assertThat(afterResume.get(tag).keySet()).as(tag).containsExactlyElementsOf(steps(from, TOTAL_ITERS));
-            afterResume.get(tag).forEach((step, v) -> assertThat(v).as("%s at step %d (resumed from %d)", tag, step, from)
-                    .isEqualTo(uninterrupted.get(tag).get(step)));
+            afterResume
+                    .get(tag)
+                    .forEach((step, v) -> assertThat(v)
+                            .as("%s at step %d (resumed from %d)", tag, step, from)
+                            .isEqualTo(uninterrupted.get(tag).get(step)));
         }
         for (String file : List.of("model.safetensors", "optimizer.safetensors", "state.json")) {
-            assertThat(Files.readAllBytes(checkpoint(dir, TOTAL_ITERS).resolve(file))).as(file + " resumed from " + from)
-                    .isEqualTo(Files.readAllBytes(checkpoint(reference, TOTAL_ITERS).resolve(file)));
+            assertThat(Files.readAllBytes(checkpoint(dir, TOTAL_ITERS).resolve(file)))
+                    .as(file + " resumed from " + from)
+                    .isEqualTo(Files.readAllBytes(
+                            checkpoint(reference, TOTAL_ITERS).resolve(file)));
         }
         JsonNode manifest = RunManifest.read(dir);
         assertThat(manifest.get("status").asText()).isEqualTo(RunManifest.FINISHED);
@@ -158,34 +171,50 @@ class TrainCommandTest {
         // position that is neither a checkpoint interval's (2, 4, 6) nor an epoch's end (3, 6)
         StopRequest afterThree = () -> {
             try {
-                return Files.exists(dir.resolve("manifest.json")) && RunManifest.read(dir).path("iteration").asLong() >= 5
-                        ? "a test" : null;
+                return Files.exists(dir.resolve("manifest.json"))
+                                && RunManifest.read(dir).path("iteration").asLong() >= 5
+                        ? "a test"
+                        : null;
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         };
-        TrainingRun run = new TrainingRun(registry, experiment, dir, new TrainingRun.Options(false, null, null, 1,
-                Progress.Mode.QUIET, TensorBoardLog::new, afterThree));
-        assertThatThrownBy(run::run).isInstanceOf(TrainingStoppedException.class)
-                .hasMessageContaining("stopped by a test at iteration 5").hasMessageContaining("--resume");
+        TrainingRun run = new TrainingRun(
+                registry,
+                experiment,
+                dir,
+                new TrainingRun.Options(false, null, null, 1, Progress.Mode.QUIET, TensorBoardLog::new, afterThree));
+        assertThatThrownBy(run::run)
+                .isInstanceOf(TrainingStoppedException.class)
+                .hasMessageContaining("stopped by a test at iteration 5")
+                .hasMessageContaining("--resume");
         assertThat(new Checkpoints(dir, 10).latest()).isEqualTo(checkpoint(dir, 5));
         JsonNode manifest = RunManifest.read(dir);
         assertThat(manifest.get("status").asText()).isEqualTo(RunManifest.STOPPED);
         assertThat(manifest.get("iteration").asLong()).isEqualTo(5);
-        assertThat(sessionEnds(EventFileReader.read(eventFiles(dir).get(0)))).as("a stopped run's session goes on").isEmpty();
+        assertThat(sessionEnds(EventFileReader.read(eventFiles(dir).get(0))))
+                .as("a stopped run's session goes on")
+                .isEmpty();
 
         TinyTraining.Outcome resumed = run(trainArgs(dir, List.of(), "--resume"));
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertThat(resumed.err()).contains("resumed from").contains("at iteration 5");
         Map<String, Map<Long, Float>> afterResume = losses(eventFiles(dir).get(1));
-        Map<String, Map<Long, Float>> uninterrupted = losses(eventFiles(reference).get(0));
+        Map<String, Map<Long, Float>> uninterrupted =
+                losses(eventFiles(reference).get(0));
         for (String tag : LOSS_TAGS) {
             assertThat(afterResume.get(tag).keySet()).as(tag).containsExactlyElementsOf(steps(5, TOTAL_ITERS));
-            afterResume.get(tag).forEach((step, v) -> assertThat(v).as("%s at %d", tag, step).isEqualTo(uninterrupted.get(tag).get(step)));
+            afterResume
+                    .get(tag)
+                    .forEach((step, v) -> assertThat(v)
+                            .as("%s at %d", tag, step)
+                            .isEqualTo(uninterrupted.get(tag).get(step)));
         }
         for (String file : List.of("model.safetensors", "optimizer.safetensors", "state.json")) {
-            assertThat(Files.readAllBytes(checkpoint(dir, TOTAL_ITERS).resolve(file))).as(file)
-                    .isEqualTo(Files.readAllBytes(checkpoint(reference, TOTAL_ITERS).resolve(file)));
+            assertThat(Files.readAllBytes(checkpoint(dir, TOTAL_ITERS).resolve(file)))
+                    .as(file)
+                    .isEqualTo(Files.readAllBytes(
+                            checkpoint(reference, TOTAL_ITERS).resolve(file)));
         }
         assertThat(RunManifest.read(dir).get("status").asText()).isEqualTo(RunManifest.FINISHED);
     }
@@ -211,7 +240,9 @@ class TrainCommandTest {
             signal("STOP", child);
             TinyTraining.Outcome second = run(trainArgs(dir, List.of(), "--resume"));
             assertThat(second.exitCode()).as(second.err()).isEqualTo(2);
-            assertThat(second.err()).contains("is in use by another training process").contains(child.pid() + "@");
+            assertThat(second.err())
+                    .contains("is in use by another training process")
+                    .contains(child.pid() + "@");
             signal("TERM", child);
             signal("CONT", child);
             assertThat(child.waitFor(2, TimeUnit.MINUTES)).isTrue();
@@ -230,8 +261,10 @@ class TrainCommandTest {
         TinyTraining.Outcome resumed = run(trainArgs(dir, List.of(), "--resume"));
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         for (String file : List.of("model.safetensors", "optimizer.safetensors", "state.json")) {
-            assertThat(Files.readAllBytes(checkpoint(dir, TOTAL_ITERS).resolve(file))).as(file + " stopped at " + at)
-                    .isEqualTo(Files.readAllBytes(checkpoint(reference, TOTAL_ITERS).resolve(file)));
+            assertThat(Files.readAllBytes(checkpoint(dir, TOTAL_ITERS).resolve(file)))
+                    .as(file + " stopped at " + at)
+                    .isEqualTo(Files.readAllBytes(
+                            checkpoint(reference, TOTAL_ITERS).resolve(file)));
         }
     }
 
@@ -239,7 +272,8 @@ class TrainCommandTest {
     void resumeWithoutAnyCheckpointSaysSoAndStartsFromTheBeginning() {
         TinyTraining.Outcome r = run(trainArgs(tmp.resolve("fresh"), List.of(), "--resume", "--max-iters", "1"));
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.err()).contains("--resume: no checkpoint in " + tmp.resolve("fresh") + " yet; starting from the beginning");
+        assertThat(r.err())
+                .contains("--resume: no checkpoint in " + tmp.resolve("fresh") + " yet; starting from the beginning");
     }
 
     @Test
@@ -253,14 +287,17 @@ class TrainCommandTest {
         assertThat(determinism.get("deterministicAlgorithms").asBoolean()).isTrue();
         assertThat(determinism.get("cudnnDeterministic").asBoolean()).isTrue();
         assertThat(determinism.get("cudnnBenchmark").asBoolean()).isFalse();
-        assertThat(context.deterministicAlgorithms()).as("put back after the run").isEqualTo(before);
+        assertThat(context.deterministicAlgorithms())
+                .as("put back after the run")
+                .isEqualTo(before);
         JsonNode plain = RunManifest.read(reference).at("/environment/engine/determinism");
         assertThat(plain.get("deterministicAlgorithms").asBoolean()).isFalse();
 
         // the rest of the run record
         JsonNode manifest = RunManifest.read(dir);
         JsonNode environment = manifest.get("environment");
-        assertThat(environment.get("overrides").toString()).contains("train.deterministic=true", "data.train.dataset.numImages=6");
+        assertThat(environment.get("overrides").toString())
+                .contains("train.deterministic=true", "data.train.dataset.numImages=6");
         assertThat(environment.get("commandLine").get(0).asText()).isEqualTo("retinanet");
         assertThat(environment.at("/java/version").asText()).isEqualTo(System.getProperty("java.runtime.version"));
         assertThat(environment.at("/os/arch").asText()).isEqualTo(System.getProperty("os.arch"));
@@ -276,17 +313,25 @@ class TrainCommandTest {
      * (oneDNN settings included), so its numbers are the in-process reference run's.
      */
     private static Process startChildTraining(Path dir, Path log) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx2g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "org.retinanet.cli.Main"));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx2g",
+                "-Dai.djl.offline=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.retinanet.cli.Main"));
         command.addAll(trainArgs(dir, List.of()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("THP_MEM_ALLOC_ENABLE", "1");
         pb.environment().put("OPT_OUT_TRACKING", "true");
         return pb.start();
     }
 
     private static void signal(String name, Process process) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid()))
+                .inheritIO()
+                .start();
         assertThat(kill.waitFor()).as("kill -" + name).isZero();
     }
 
@@ -300,10 +345,15 @@ class TrainCommandTest {
         assertThat(RunManifest.read(whole).get("device").asText()).isEqualTo("cpu(),cpu()");
 
         Path cut = tmp.resolve("parallel-cut");
-        assertThat(run(trainArgs(cut, perDevice, "--gpus", "2", "--max-iters", "2")).exitCode()).isZero();
+        assertThat(run(trainArgs(cut, perDevice, "--gpus", "2", "--max-iters", "2"))
+                        .exitCode())
+                .isZero();
         TinyTraining.Outcome other = run(trainArgs(cut, perDevice, "--resume"));
         assertThat(other.exitCode()).isEqualTo(2);
-        assertThat(other.err()).contains("total batch of 2").contains("this run has 1").contains("--gpus");
+        assertThat(other.err())
+                .contains("total batch of 2")
+                .contains("this run has 1")
+                .contains("--gpus");
         TinyTraining.Outcome resumed = run(trainArgs(cut, perDevice, "--gpus", "2", "--resume"));
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
 
@@ -312,8 +362,11 @@ class TrainCommandTest {
         Map<String, Map<Long, Float>> ref = losses(eventFiles(reference).get(0));
         for (String tag : LOSS_TAGS) {
             assertThat(a.get(tag).keySet()).as(tag).containsExactlyElementsOf(steps(0, TOTAL_ITERS));
-            assertThat(b.get(tag)).as(tag).isEqualTo(a.get(tag).entrySet().stream().filter(x -> x.getKey() > 2)
-                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+            assertThat(b.get(tag))
+                    .as(tag)
+                    .isEqualTo(a.get(tag).entrySet().stream()
+                            .filter(x -> x.getKey() > 2)
+                            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
             // per-replica normalisation: not the single-device run of the same images
             assertThat(a.get(tag)).as(tag).isNotEqualTo(ref.get(tag));
         }
@@ -325,16 +378,26 @@ class TrainCommandTest {
     @Test
     void nonFiniteLossStopsWithACleanFailure() throws Exception {
         Path dir = tmp.resolve("nan");
-        TinyTraining.Outcome r = run(trainArgs(dir, List.of("train.lr=1e6", "train.warmupIters=0", "train.gradClipNorm=null",
-                "train.checkpointInterval=1")));
+        TinyTraining.Outcome r = run(trainArgs(
+                dir,
+                List.of(
+                        "train.lr=1e6",
+                        "train.warmupIters=0",
+                        "train.gradClipNorm=null",
+                        "train.checkpointInterval=1")));
         assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
-        List<String> errors = r.err().lines().filter(l -> l.startsWith("error:")).toList();
+        List<String> errors =
+                r.err().lines().filter(l -> l.startsWith("error:")).toList();
         assertThat(errors).hasSize(1);
         String error = errors.get(0);
         // names the loss component, or the parameters whose gradients went bad
-        assertThat(error).containsPattern("non-finite (loss_cls|loss_bbox|gradient \\(in [1-9]\\d* parameters, first: [a-z]\\w*\\."
-                + "|gradient norm \\(.*largest \\|gradient\\| \\S+ in [a-z]\\w*\\.)")
-                .containsPattern("at iteration \\d+").contains("learning rate").contains("warmup");
+        assertThat(error)
+                .containsPattern(
+                        "non-finite (loss_cls|loss_bbox|gradient \\(in [1-9]\\d* parameters, first: [a-z]\\w*\\."
+                                + "|gradient norm \\(.*largest \\|gradient\\| \\S+ in [a-z]\\w*\\.)")
+                .containsPattern("at iteration \\d+")
+                .contains("learning rate")
+                .contains("warmup");
         long failedAt = Long.parseLong(error.replaceAll(".*at iteration (\\d+).*", "$1"));
 
         JsonNode manifest = RunManifest.read(dir);
@@ -356,7 +419,9 @@ class TrainCommandTest {
                 assertThat(loaded.state().iteration()).isEqualTo(failedAt - 1);
                 assertThat(loaded.model()).isNotEmpty();
                 for (Map.Entry<String, NDArray> e : loaded.model().entrySet()) {
-                    assertThat(e.getValue().isNaN().any().getBoolean()).as(e.getKey()).isFalse();
+                    assertThat(e.getValue().isNaN().any().getBoolean())
+                            .as(e.getKey())
+                            .isFalse();
                 }
             }
         }
@@ -385,12 +450,14 @@ class TrainCommandTest {
             TinyTraining.Outcome r = run(trainArgs(dir, List.of(), "--resume"));
 
             assertThat(r.exitCode()).as("%s: %s", damage, r.err()).isEqualTo(2);
-            List<String> errors = r.err().lines().filter(l -> l.startsWith("error:")).toList();
+            List<String> errors =
+                    r.err().lines().filter(l -> l.startsWith("error:")).toList();
             assertThat(errors).as(damage).hasSize(1);
             assertThat(errors.get(0)).as(damage).contains(model.toString());
             Map<String, byte[]> after = snapshot(dir.resolve("checkpoints"));
             assertThat(after.keySet()).as(damage).isEqualTo(before.keySet());
-            before.forEach((file, content) -> assertThat(after.get(file)).as("%s: %s", damage, file).isEqualTo(content));
+            before.forEach((file, content) ->
+                    assertThat(after.get(file)).as("%s: %s", damage, file).isEqualTo(content));
             assertThat(RunManifest.read(dir).get("status").asText()).isEqualTo(RunManifest.FAILED);
         }
     }
@@ -413,8 +480,14 @@ class TrainCommandTest {
         EventFile events = EventFileReader.read(files.get(0));
         assertThat(events.truncated()).isFalse();
 
-        for (String tag : List.of("train/loss_cls", "train/loss_bbox", "train/loss", "train/lr", "train/grad_norm",
-                "train/images_per_sec", "train/data_time")) {
+        for (String tag : List.of(
+                "train/loss_cls",
+                "train/loss_bbox",
+                "train/loss",
+                "train/lr",
+                "train/grad_norm",
+                "train/images_per_sec",
+                "train/data_time")) {
             assertThat(events.scalars(tag).keySet()).as(tag).containsExactlyElementsOf(steps(0, TOTAL_ITERS));
         }
         Map<Long, Float> cls = scalars(files.get(0), "train/loss_cls");
@@ -425,15 +498,16 @@ class TrainCommandTest {
         LrSchedule schedule = new LrSchedule(0.01, 4, 0.001, List.of(1), 0.1);
         for (long s = 1; s <= TOTAL_ITERS; s++) {
             assertThat(total.get(s)).isCloseTo(cls.get(s) + box.get(s), within(1e-5f));
-            assertThat(lr.get(s)).as("lr at step %d", s)
-                    .isEqualTo((float) schedule.lr(s - 1, (int) ((s - 1) / TinyTraining.ITERS_PER_EPOCH)));
+            assertThat(lr.get(s)).as("lr at step %d", s).isEqualTo((float)
+                    schedule.lr(s - 1, (int) ((s - 1) / TinyTraining.ITERS_PER_EPOCH)));
             assertThat(events.scalars("train/grad_norm").get(s)).isPositive();
         }
         assertThat(lr.get(3L)).isGreaterThan(lr.get(4L)); // the decay at epoch 1 beats the warmup
 
         // evaluation after epoch 1 (evalInterval 1) and at the end
         List<Long> evalSteps = List.of((long) TinyTraining.ITERS_PER_EPOCH, (long) TOTAL_ITERS);
-        for (String metric : List.of("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl")) {
+        for (String metric :
+                List.of("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl")) {
             assertThat(events.scalars("val/" + metric).keySet()).as(metric).containsExactlyElementsOf(evalSteps);
         }
         for (String name : List.of("rectangle", "ellipse", "triangle", "cross")) {
@@ -442,18 +516,26 @@ class TrainCommandTest {
         List<EventFileReader.TaggedValue> images = events.values("val/detections");
         assertThat(images).extracting(EventFileReader.TaggedValue::step).containsExactlyElementsOf(evalSteps);
         BufferedImage image = images.get(1).value().image().decode();
-        assertThat(image.getWidth()).isEqualTo(images.get(1).value().image().width()).isPositive();
+        assertThat(image.getWidth())
+                .isEqualTo(images.get(1).value().image().width())
+                .isPositive();
 
         List<EventFileReader.TaggedValue> negatives = events.values("train/scores_neg");
         assertThat(negatives).extracting(EventFileReader.TaggedValue::step).containsExactly(1L);
         assertThat(negatives.get(0).value().histogram().num()).isPositive();
 
-        List<HParamsData> starts = events.events().stream().flatMap(e -> e.values().stream())
-                .map(EventFileReader.SummaryValue::hparams).filter(h -> h != null && h.sessionStart() != null).toList();
+        List<HParamsData> starts = events.events().stream()
+                .flatMap(e -> e.values().stream())
+                .map(EventFileReader.SummaryValue::hparams)
+                .filter(h -> h != null && h.sessionStart() != null)
+                .toList();
         assertThat(starts).hasSize(1);
         Map<String, Object> hparams = starts.get(0).sessionStart().hparams();
-        assertThat(hparams).containsEntry("train.lr", 0.01).containsEntry("train.warmupIters", 4.0)
-                .containsEntry("model.neck.outChannels", 32.0).containsEntry("model.backbone.depth", 18.0);
+        assertThat(hparams)
+                .containsEntry("train.lr", 0.01)
+                .containsEntry("train.warmupIters", 4.0)
+                .containsEntry("model.neck.outChannels", 32.0)
+                .containsEntry("model.backbone.depth", 18.0);
         assertThat(hparams.get("seed")).isIn(0.0, 0L, 0);
         assertThat(sessionEnds(events)).containsExactly(SessionStatus.SUCCESS);
 
@@ -461,14 +543,19 @@ class TrainCommandTest {
         assertThat(manifest.get("status").asText()).isEqualTo(RunManifest.FINISHED);
         assertThat(manifest.get("iteration").asLong()).isEqualTo(TOTAL_ITERS);
         assertThat(manifest.get("pytorchVersion").asText()).isEqualTo("2.7.1");
-        for (String field : List.of("platformVersion", "djlVersion", "gitCommit", "seed", "device", "startTime", "endTime")) {
+        for (String field :
+                List.of("platformVersion", "djlVersion", "gitCommit", "seed", "device", "startTime", "endTime")) {
             assertThat(manifest.has(field)).as(field).isTrue();
         }
     }
 
     private static List<SessionStatus> sessionEnds(EventFile events) {
-        return events.events().stream().flatMap(e -> e.values().stream()).map(EventFileReader.SummaryValue::hparams)
-                .filter(h -> h != null && h.sessionEnd() != null).map(h -> h.sessionEnd().status()).toList();
+        return events.events().stream()
+                .flatMap(e -> e.values().stream())
+                .map(EventFileReader.SummaryValue::hparams)
+                .filter(h -> h != null && h.sessionEnd() != null)
+                .map(h -> h.sessionEnd().status())
+                .toList();
     }
 
     @Test
@@ -488,8 +575,11 @@ class TrainCommandTest {
             assertThat(d.get("bbox")).hasSize(4);
             assertThat(d.get("score").asDouble()).isBetween(0.0, 1.0);
         }
-        List<Category> categories = List.of(new Category(0, 1, "rectangle"), new Category(1, 2, "ellipse"),
-                new Category(2, 3, "triangle"), new Category(3, 4, "cross"));
+        List<Category> categories = List.of(
+                new Category(0, 1, "rectangle"),
+                new Category(1, 2, "ellipse"),
+                new Category(2, 3, "triangle"),
+                new Category(3, 4, "cross"));
         List<Detection> read = CocoResultsJson.read(reference.resolve("detections.json"), categories);
         assertThat(read).hasSize(results.size());
     }

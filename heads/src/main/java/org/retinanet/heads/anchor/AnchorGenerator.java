@@ -59,7 +59,9 @@ public final class AnchorGenerator {
     double[] sizes(int level) {
         int stride = config.strides().get(level);
         if (config.sizes() != null) {
-            return config.sizes().get(level).stream().mapToDouble(Double::doubleValue).toArray();
+            return config.sizes().get(level).stream()
+                    .mapToDouble(Double::doubleValue)
+                    .toArray();
         }
         double[] out = new double[config.scalesPerOctave()];
         for (int i = 0; i < out.length; i++) {
@@ -163,8 +165,13 @@ public final class AnchorGenerator {
      * image height rounded up to {@code paddingDivisor}. All true when {@code paddingMask} is off.
      * Returns (M) boolean on {@code manager}'s device.
      */
-    public NDArray validMask(NDManager manager, List<GridSize> grids, int paddedHeight, int paddedWidth,
-            int imageHeight, int imageWidth) {
+    public NDArray validMask(
+            NDManager manager,
+            List<GridSize> grids,
+            int paddedHeight,
+            int paddedWidth,
+            int imageHeight,
+            int imageWidth) {
         checkLevels(grids);
         int a = anchorsPerLocation();
         int total = grids.stream().mapToInt(GridSize::cells).sum() * a;
@@ -196,8 +203,8 @@ public final class AnchorGenerator {
 
     private void checkLevels(List<GridSize> grids) {
         if (grids.size() != numLevels()) {
-            throw new IllegalArgumentException("head.anchors.strides has " + numLevels()
-                    + " entries but the head got " + grids.size() + " feature levels");
+            throw new IllegalArgumentException("head.anchors.strides has " + numLevels() + " entries but the head got "
+                    + grids.size() + " feature levels");
         }
     }
 

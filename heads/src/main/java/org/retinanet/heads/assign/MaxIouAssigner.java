@@ -49,11 +49,17 @@ public final class MaxIouAssigner {
         NDArray excluded = excludedAnchors(anchors, valid, ignoreBoxes);
         if (numGt == 0 || numAnchors == 0) {
             NDArray negatives = m.full(new Shape(numAnchors), (float) NEGATIVE, DataType.INT64);
-            return excluded == null ? negatives : NDArrays.where(excluded, m.full(new Shape(numAnchors), (float) IGNORED, DataType.INT64), negatives);
+            return excluded == null
+                    ? negatives
+                    : NDArrays.where(
+                            excluded, m.full(new Shape(numAnchors), (float) IGNORED, DataType.INT64), negatives);
         }
         NDArray overlaps = BoxOverlaps.iou(gtBoxes, anchors); // (G, M)
         if (excluded != null) {
-            overlaps = NDArrays.where(excluded.expandDims(0).broadcast(overlaps.getShape()), overlaps.zerosLike().sub(1f), overlaps);
+            overlaps = NDArrays.where(
+                    excluded.expandDims(0).broadcast(overlaps.getShape()),
+                    overlaps.zerosLike().sub(1f),
+                    overlaps);
         }
         return assignOverlaps(overlaps);
     }
@@ -78,7 +84,9 @@ public final class MaxIouAssigner {
                 atGtMax = overlaps.eq(gtMax);
             } else {
                 NDArray first = overlaps.argMax(1).toType(DataType.INT64, false).expandDims(1);
-                atGtMax = m.arange(0, (int) numAnchors, 1, DataType.INT64).expandDims(0).eq(first);
+                atGtMax = m.arange(0, (int) numAnchors, 1, DataType.INT64)
+                        .expandDims(0)
+                        .eq(first);
             }
             atGtMax = atGtMax.logicalAnd(gtMax.gte((float) (double) config.minPosIou()));
             NDArray atGtMaxInt = atGtMax.toType(DataType.INT64, false);
@@ -87,7 +95,8 @@ public final class MaxIouAssigner {
             if (config.lowQualityMatch().equals(RetinaHeadConfig.Assigner.LOW_QUALITY_LAST_GT)) {
                 // the last gt (in index order) for which this anchor is a best anchor
                 long numGt = overlaps.getShape().get(0);
-                NDArray gtIndex = m.arange(1, (int) numGt + 1, 1, DataType.INT64).expandDims(1);
+                NDArray gtIndex =
+                        m.arange(1, (int) numGt + 1, 1, DataType.INT64).expandDims(1);
                 lowQualityGt = atGtMaxInt.mul(gtIndex).max(new int[] {0}).sub(1);
             } else {
                 lowQualityGt = argmax;
@@ -100,10 +109,12 @@ public final class MaxIouAssigner {
     /** (M) boolean of anchors taking part in nothing, or null when there are none to exclude. */
     private NDArray excludedAnchors(NDArray anchors, NDArray valid, NDArray ignoreBoxes) {
         NDArray excluded = valid == null ? null : valid.logicalNot();
-        if (config.ignoreIofThr() > 0 && ignoreBoxes != null && ignoreBoxes.getShape().get(0) > 0
+        if (config.ignoreIofThr() > 0
+                && ignoreBoxes != null
+                && ignoreBoxes.getShape().get(0) > 0
                 && anchors.getShape().get(0) > 0) {
-            NDArray ignoredByCrowd = BoxOverlaps.iof(anchors, ignoreBoxes).max(new int[] {1})
-                    .gt((float) (double) config.ignoreIofThr());
+            NDArray ignoredByCrowd =
+                    BoxOverlaps.iof(anchors, ignoreBoxes).max(new int[] {1}).gt((float) (double) config.ignoreIofThr());
             excluded = excluded == null ? ignoredByCrowd : excluded.logicalOr(ignoredByCrowd);
         }
         return excluded;

@@ -26,13 +26,21 @@ public final class Tower extends AbstractBlock {
     public Tower(int depth, int channels, int groups) {
         super(VERSION);
         for (int i = 0; i < depth; i++) {
-            layers.add(addChildBlock(Integer.toString(i), ConvModule.builder().setFilters(channels).setKernel(3)
-                    .optPadding(1).optGroupNorm(groups).optActivation(Activation::relu).build()));
+            layers.add(addChildBlock(
+                    Integer.toString(i),
+                    ConvModule.builder()
+                            .setFilters(channels)
+                            .setKernel(3)
+                            .optPadding(1)
+                            .optGroupNorm(groups)
+                            .optActivation(Activation::relu)
+                            .build()));
         }
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList x = inputs;
         for (Block layer : layers) {
             x = layer.forward(store, x, training, params);

@@ -21,7 +21,8 @@ public final class DeltaCoder {
 
     public DeltaCoder(RetinaHeadConfig.Coder config) {
         this.config = config;
-        this.identity = config.means().stream().allMatch(v -> v == 0.0) && config.stds().stream().allMatch(v -> v == 1.0);
+        this.identity = config.means().stream().allMatch(v -> v == 0.0)
+                && config.stds().stream().allMatch(v -> v == 1.0);
     }
 
     public RetinaHeadConfig.Coder config() {
@@ -38,8 +39,13 @@ public final class DeltaCoder {
         NDArray gh = boxes.get("..., 3").sub(boxes.get("..., 1"));
         NDArray gx = boxes.get("..., 0").add(gw.mul(0.5f));
         NDArray gy = boxes.get("..., 1").add(gh.mul(0.5f));
-        NDArray deltas = NDArrays.stack(new ai.djl.ndarray.NDList(
-                gx.sub(ax).div(aw), gy.sub(ay).div(ah), gw.div(aw).log(), gh.div(ah).log()), -1);
+        NDArray deltas = NDArrays.stack(
+                new ai.djl.ndarray.NDList(
+                        gx.sub(ax).div(aw),
+                        gy.sub(ay).div(ah),
+                        gw.div(aw).log(),
+                        gh.div(ah).log()),
+                -1);
         if (identity) {
             return deltas;
         }
@@ -58,8 +64,12 @@ public final class DeltaCoder {
         float max = (float) (double) config.maxRatio();
         NDArray dx = d.get("..., 0");
         NDArray dy = d.get("..., 1");
-        NDArray dw = config.symmetricClamp() ? d.get("..., 2").clip(-max, max) : d.get("..., 2").minimum(max);
-        NDArray dh = config.symmetricClamp() ? d.get("..., 3").clip(-max, max) : d.get("..., 3").minimum(max);
+        NDArray dw = config.symmetricClamp()
+                ? d.get("..., 2").clip(-max, max)
+                : d.get("..., 2").minimum(max);
+        NDArray dh = config.symmetricClamp()
+                ? d.get("..., 3").clip(-max, max)
+                : d.get("..., 3").minimum(max);
         NDArray aw = anchors.get("..., 2").sub(anchors.get("..., 0"));
         NDArray ah = anchors.get("..., 3").sub(anchors.get("..., 1"));
         NDArray ax = anchors.get("..., 0").add(aw.mul(0.5f));

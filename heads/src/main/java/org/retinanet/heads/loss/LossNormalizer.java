@@ -32,7 +32,10 @@ public final class LossNormalizer {
     public synchronized Batch begin(NDArray numPositives) {
         double emaNow = Double.NaN;
         if (config.mode().equals(LossNormalization.EMA)) {
-            double total = numPositives.sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            double total = numPositives
+                    .sum()
+                    .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                    .getDouble();
             ema = config.momentum() * ema + (1 - config.momentum()) * Math.max(total, 1.0);
             emaNow = ema;
         }

@@ -43,8 +43,14 @@ public final class RetinaLoss {
     private final LossNormalizer normalizer;
     private final int numClasses;
 
-    public RetinaLoss(AnchorGenerator anchors, MaxIouAssigner assigner, DeltaCoder coder,
-            ClassificationLoss classificationLoss, BoxLoss boxLoss, LossNormalizer normalizer, int numClasses) {
+    public RetinaLoss(
+            AnchorGenerator anchors,
+            MaxIouAssigner assigner,
+            DeltaCoder coder,
+            ClassificationLoss classificationLoss,
+            BoxLoss boxLoss,
+            LossNormalizer normalizer,
+            int numClasses) {
         this.anchors = anchors;
         this.assigner = assigner;
         this.coder = coder;
@@ -61,8 +67,14 @@ public final class RetinaLoss {
      * @param clsLevels per level (N, HWA, K)
      * @param boxLevels per level (N, HWA, 4)
      */
-    public LossOutput compute(List<NDArray> clsLevels, List<NDArray> boxLevels, List<GridSize> grids,
-            int paddedHeight, int paddedWidth, List<ImageMeta> metas, List<BoxTargets> gt) {
+    public LossOutput compute(
+            List<NDArray> clsLevels,
+            List<NDArray> boxLevels,
+            List<GridSize> grids,
+            int paddedHeight,
+            int paddedWidth,
+            List<ImageMeta> metas,
+            List<BoxTargets> gt) {
         if (classificationLoss == null || boxLoss == null) {
             throw new IllegalStateException("the head was built without classification / box losses (HeadContext)");
         }
@@ -84,20 +96,26 @@ public final class RetinaLoss {
             if (boxLoss.needsDecodedBoxes() || classificationLoss.needsBoxInputs()) {
                 decoded = coder.decode(anchorBoxes.expandDims(0), deltas, null, null);
             }
-            NDArray boxPerAnchor = boxLoss.compute(new BoxInput(deltas, targetDeltas, t.weights(),
-                    boxLoss.needsDecodedBoxes() ? decoded : null, boxLoss.needsDecodedBoxes() ? t.targetBoxes() : null));
+            NDArray boxPerAnchor = boxLoss.compute(new BoxInput(
+                    deltas,
+                    targetDeltas,
+                    t.weights(),
+                    boxLoss.needsDecodedBoxes() ? decoded : null,
+                    boxLoss.needsDecodedBoxes() ? t.targetBoxes() : null));
             ClassificationInput clsInput = classificationLoss.needsBoxInputs()
                     ? new ClassificationInput(logits, t.labels(), boxPerAnchor.stopGradient(), decoded.stopGradient())
                     : new ClassificationInput(logits, t.labels(), null, null);
             LossValue cls = classificationLoss.compute(clsInput);
             Shape perImage = new Shape(gt.size());
             if (!boxPerAnchor.getShape().equals(t.weights().getShape())) {
-                throw new IllegalStateException("box loss " + boxLoss.getClass().getSimpleName() + " returned shape "
-                        + boxPerAnchor.getShape() + ", expected per anchor " + t.weights().getShape());
+                throw new IllegalStateException(
+                        "box loss " + boxLoss.getClass().getSimpleName() + " returned shape " + boxPerAnchor.getShape()
+                                + ", expected per anchor " + t.weights().getShape());
             }
             if (!cls.perImage().getShape().equals(perImage)) {
-                throw new IllegalStateException("classification loss " + classificationLoss.getClass().getSimpleName()
-                        + " returned shape " + cls.perImage().getShape() + ", expected per image " + perImage);
+                throw new IllegalStateException(
+                        "classification loss " + classificationLoss.getClass().getSimpleName() + " returned shape "
+                                + cls.perImage().getShape() + ", expected per image " + perImage);
             }
 
             NDArray numPositives = t.weights().sum(new int[] {1});
@@ -122,10 +140,17 @@ public final class RetinaLoss {
     }
 
     /** Assignment of every image of the batch, arrays on {@code m}. */
-    public Targets targets(NDManager m, NDArray anchorBoxes, List<GridSize> grids, int paddedHeight, int paddedWidth,
-            List<ImageMeta> metas, List<BoxTargets> gt) {
+    public Targets targets(
+            NDManager m,
+            NDArray anchorBoxes,
+            List<GridSize> grids,
+            int paddedHeight,
+            int paddedWidth,
+            List<ImageMeta> metas,
+            List<BoxTargets> gt) {
         if (metas.size() != gt.size()) {
-            throw new IllegalArgumentException("batch has " + metas.size() + " image metas but " + gt.size() + " targets");
+            throw new IllegalArgumentException(
+                    "batch has " + metas.size() + " image metas but " + gt.size() + " targets");
         }
         long numAnchors = anchorBoxes.getShape().get(0);
         NDList labels = new NDList();
@@ -168,7 +193,10 @@ public final class RetinaLoss {
                 NDArray matched = matches.maximum(0);
                 label = NDArrays.where(positive, m.create(gtLabels).get(new NDIndex("{}", matched)), label);
                 // non-positives target their own anchor: zero deltas, never NaN from log(0)
-                targetBoxes = NDArrays.where(positive.expandDims(1).broadcast(anchorBoxes.getShape()), gtArray.get(new NDIndex("{}", matched)), anchorBoxes);
+                targetBoxes = NDArrays.where(
+                        positive.expandDims(1).broadcast(anchorBoxes.getShape()),
+                        gtArray.get(new NDIndex("{}", matched)),
+                        anchorBoxes);
             }
             labels.add(label.toType(DataType.INT32, false));
             boxes.add(targetBoxes);
@@ -181,17 +209,24 @@ public final class RetinaLoss {
         Map<String, NDArray> out = new LinkedHashMap<>();
         NDArray positive = t.weights().gt(0f);
         out.put("num_pos", t.weights().sum());
-        NDArray gathered = logits.gather(t.labels().clip(0, numClasses - 1).toType(DataType.INT64, false).expandDims(2), 2)
+        NDArray gathered = logits.gather(
+                        t.labels()
+                                .clip(0, numClasses - 1)
+                                .toType(DataType.INT64, false)
+                                .expandDims(2),
+                        2)
                 .squeeze(2);
         out.put("scores_pos", Activation.sigmoid(gathered.booleanMask(positive)));
         // a uniform sample of negatives, each at its highest class score
         NDArray negative = t.labels().eq(numClasses).flatten();
-        NDArray keys = m.randomUniform(0f, 1f, negative.getShape()).mul(negative.toType(DataType.FLOAT32, false))
+        NDArray keys = m.randomUniform(0f, 1f, negative.getShape())
+                .mul(negative.toType(DataType.FLOAT32, false))
                 .sub(negative.logicalNot().toType(DataType.FLOAT32, false));
         int k = (int) Math.min(NEGATIVE_SAMPLE, keys.getShape().get(0));
         NDList top = keys.topK(k, 0, true, false);
         NDArray picked = top.get(1).booleanMask(top.get(0).gte(0f));
-        NDArray negScores = Activation.sigmoid(logits.max(new int[] {2}).flatten().get(new NDIndex("{}", picked)));
+        NDArray negScores =
+                Activation.sigmoid(logits.max(new int[] {2}).flatten().get(new NDIndex("{}", picked)));
         out.put("scores_neg", negScores);
         return out;
     }

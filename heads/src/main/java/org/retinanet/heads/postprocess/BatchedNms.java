@@ -30,8 +30,12 @@ public final class BatchedNms {
         if (scores.getShape().get(0) == 0 || maxKeep <= 0) {
             return new int[0];
         }
-        return keep(boxes.toType(DataType.FLOAT32, false).toFloatArray(), scores.toType(DataType.FLOAT32, false).toFloatArray(),
-                labels.toType(DataType.INT64, false).toLongArray(), (float) iouThreshold, maxKeep);
+        return keep(
+                boxes.toType(DataType.FLOAT32, false).toFloatArray(),
+                scores.toType(DataType.FLOAT32, false).toFloatArray(),
+                labels.toType(DataType.INT64, false).toLongArray(),
+                (float) iouThreshold,
+                maxKeep);
     }
 
     /** The same on host arrays: {@code boxes} holds n corner boxes, x1 y1 x2 y2 each. */

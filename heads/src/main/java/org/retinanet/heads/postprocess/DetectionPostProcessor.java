@@ -46,8 +46,13 @@ public final class DetectionPostProcessor {
      * @param paddedHeight padded input height (for strides measured from the image)
      * @param paddedWidth padded input width
      */
-    public List<List<Detection>> detect(List<NDArray> clsLevels, List<NDArray> boxLevels, List<GridSize> grids,
-            int paddedHeight, int paddedWidth, List<ImageMeta> metas) {
+    public List<List<Detection>> detect(
+            List<NDArray> clsLevels,
+            List<NDArray> boxLevels,
+            List<GridSize> grids,
+            int paddedHeight,
+            int paddedWidth,
+            List<ImageMeta> metas) {
         NDManager parent = clsLevels.get(0).getManager();
         List<List<Detection>> out = new ArrayList<>();
         try (NDManager m = parent.newSubManager()) {
@@ -64,8 +69,13 @@ public final class DetectionPostProcessor {
         return out;
     }
 
-    private List<Detection> detectImage(NDManager m, int n, List<NDArray> clsLevels, List<NDArray> boxLevels,
-            List<NDArray> levelAnchors, ImageMeta meta) {
+    private List<Detection> detectImage(
+            NDManager m,
+            int n,
+            List<NDArray> clsLevels,
+            List<NDArray> boxLevels,
+            List<NDArray> levelAnchors,
+            ImageMeta meta) {
         NDList boxes = new NDList();
         NDList scores = new NDList();
         List<long[]> labels = new ArrayList<>();
@@ -97,9 +107,11 @@ public final class DetectionPostProcessor {
         }
         NDArray allBoxes = NDArrays.concat(boxes, 0);
         NDArray allScores = NDArrays.concat(scores, 0);
-        NDArray allLabels = m.create(labels.stream().flatMapToLong(java.util.Arrays::stream).toArray());
-        NDArray scale = m.create(new float[] {
-            (float) meta.scaleX(), (float) meta.scaleY(), (float) meta.scaleX(), (float) meta.scaleY()});
+        NDArray allLabels =
+                m.create(labels.stream().flatMapToLong(java.util.Arrays::stream).toArray());
+        NDArray scale = m.create(
+                new float[] {(float) meta.scaleX(), (float) meta.scaleY(), (float) meta.scaleX(), (float) meta.scaleY()
+                });
         if (config.nmsAfterRescale()) {
             allBoxes = allBoxes.div(scale);
         }
@@ -122,7 +134,10 @@ public final class DetectionPostProcessor {
             finalBoxes = finalBoxes.div(scale);
         }
         float[] b = finalBoxes.toType(DataType.FLOAT32, false).toFloatArray();
-        float[] s = allScores.get(new NDIndex("{}", keptIdx)).toType(DataType.FLOAT32, false).toFloatArray();
+        float[] s = allScores
+                .get(new NDIndex("{}", keptIdx))
+                .toType(DataType.FLOAT32, false)
+                .toFloatArray();
         long[] c = allLabels.get(new NDIndex("{}", keptIdx)).toLongArray();
         List<Detection> dets = new ArrayList<>(kept.length);
         for (int i = 0; i < kept.length; i++) {
@@ -156,7 +171,8 @@ public final class DetectionPostProcessor {
         if (passing == 0) {
             return null;
         }
-        return passing * 2 > flat.getShape().get(0) ? topKThenThreshold(flat, thr, config.nmsPre())
+        return passing * 2 > flat.getShape().get(0)
+                ? topKThenThreshold(flat, thr, config.nmsPre())
                 : thresholdThenTopK(flat, above, config.nmsPre());
     }
 
@@ -194,7 +210,8 @@ public final class DetectionPostProcessor {
 
     static NDList thresholdThenTopK(NDArray flat, NDArray above, int k) {
         NDArray indices = above.nonzero().flatten();
-        NDList top = flat.get(new NDIndex("{}", indices)).topK((int) Math.min(k, indices.getShape().get(0)), 0, true, true);
+        NDList top = flat.get(new NDIndex("{}", indices))
+                .topK((int) Math.min(k, indices.getShape().get(0)), 0, true, true);
         return new NDList(top.get(0), indices.get(new NDIndex("{}", top.get(1))));
     }
 }

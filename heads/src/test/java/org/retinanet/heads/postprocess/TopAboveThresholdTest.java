@@ -32,8 +32,13 @@ class TopAboveThresholdTest {
             assertThat(b.get(0).toFloatArray()).containsExactly(a.get(0).toFloatArray());
             // top-k orders equal scores as it likes (torch's topk as well): the same pairs, scores in order
             assertThat(b.get(1).toType(DataType.INT64, false).toLongArray())
-                    .containsExactlyInAnyOrder(a.get(1).toType(DataType.INT64, false).toLongArray());
-            long expected = Math.min(k, java.util.stream.IntStream.range(0, scores.length).filter(i -> scores[i] > thr).count());
+                    .containsExactlyInAnyOrder(
+                            a.get(1).toType(DataType.INT64, false).toLongArray());
+            long expected = Math.min(
+                    k,
+                    java.util.stream.IntStream.range(0, scores.length)
+                            .filter(i -> scores[i] > thr)
+                            .count());
             assertThat(a.get(0).getShape().get(0)).isEqualTo(expected);
         }
     }
@@ -54,11 +59,15 @@ class TopAboveThresholdTest {
             NDArray flat = m.create(scores);
             NDList sampled = DetectionPostProcessor.sampledTopK(flat, thr, k);
             NDList plain = DetectionPostProcessor.topKThenThreshold(flat, thr, k);
-            assertThat(sampled).as("the sample's cut leaves at least k scores here").isNotNull();
-            assertThat(sampled.get(0).toFloatArray()).containsExactly(plain.get(0).toFloatArray());
+            assertThat(sampled)
+                    .as("the sample's cut leaves at least k scores here")
+                    .isNotNull();
+            assertThat(sampled.get(0).toFloatArray())
+                    .containsExactly(plain.get(0).toFloatArray());
             if (!distribution.equals("ties")) {
                 assertThat(sampled.get(1).toType(DataType.INT64, false).toLongArray())
-                        .containsExactlyInAnyOrder(plain.get(1).toType(DataType.INT64, false).toLongArray());
+                        .containsExactlyInAnyOrder(
+                                plain.get(1).toType(DataType.INT64, false).toLongArray());
             }
         }
     }
@@ -68,8 +77,10 @@ class TopAboveThresholdTest {
         try (NDManager m = NDManager.newBaseManager()) {
             float[] scores = new float[200_000];
             scores[7] = 0.9f; // one high score, the rest 0: the cut (0) is not above the threshold
-            assertThat(DetectionPostProcessor.sampledTopK(m.create(scores), 0.05f, 1000)).isNull();
-            assertThat(DetectionPostProcessor.sampledTopK(m.create(new float[1000]), 0.05f, 1000)).isNull(); // small level
+            assertThat(DetectionPostProcessor.sampledTopK(m.create(scores), 0.05f, 1000))
+                    .isNull();
+            assertThat(DetectionPostProcessor.sampledTopK(m.create(new float[1000]), 0.05f, 1000))
+                    .isNull(); // small level
         }
     }
 }

@@ -13,8 +13,8 @@ final class BoxInputs {
     static Shape check(String loss, BoxInput input, boolean decoded) {
         NDArray weights = input.weights();
         if (weights == null || weights.getShape().dimension() != 2) {
-            throw new IllegalArgumentException(loss + ": weights must be (N, M), got "
-                    + (weights == null ? "null" : weights.getShape()));
+            throw new IllegalArgumentException(
+                    loss + ": weights must be (N, M), got " + (weights == null ? "null" : weights.getShape()));
         }
         Shape expected = new Shape(weights.getShape().get(0), weights.getShape().get(1), 4);
         if (decoded) {
@@ -32,8 +32,8 @@ final class BoxInputs {
             throw new IllegalArgumentException(loss + ": BoxInput." + name + " is null");
         }
         if (!array.getShape().equals(expected)) {
-            throw new IllegalArgumentException(loss + ": BoxInput." + name + " must be " + expected + ", got "
-                    + array.getShape());
+            throw new IllegalArgumentException(
+                    loss + ": BoxInput." + name + " must be " + expected + ", got " + array.getShape());
         }
     }
 }

@@ -42,8 +42,12 @@ public final class GhmrLoss implements BoxLoss {
             NDArray weights = input.weights().toType(diff.getDataType(), false);
             NDArray valid = weights.expandDims(2).broadcast(diff.getShape()).gt(0);
             // mmdetection's avg_factor: sum over images of max(#positives, 1)
-            double avgFactor = weights.gt(0).sum(new int[] {1}).maximum(1).sum()
-                    .toType(DataType.FLOAT64, false).getDouble();
+            double avgFactor = weights.gt(0)
+                    .sum(new int[] {1})
+                    .maximum(1)
+                    .sum()
+                    .toType(DataType.FLOAT64, false)
+                    .getDouble();
             NDArray ghm = histogram.weights(g, valid, avgFactor, scope.manager());
             NDArray perAnchor = asl1.mul(ghm).sum(new int[] {2}).mul(weights).mul(lossWeight);
             return scope.keep(perAnchor);

@@ -44,9 +44,13 @@ public final class GiouLoss implements BoxLoss {
             NDArray iw = px2.minimum(tx2).sub(px1.maximum(tx1)).maximum(0);
             NDArray ih = py2.minimum(ty2).sub(py1.maximum(ty1)).maximum(0);
             NDArray inter = iw.mul(ih);
-            NDArray union = px2.sub(px1).mul(py2.sub(py1)).add(tx2.sub(tx1).mul(ty2.sub(ty1))).sub(inter);
+            NDArray union = px2.sub(px1)
+                    .mul(py2.sub(py1))
+                    .add(tx2.sub(tx1).mul(ty2.sub(ty1)))
+                    .sub(inter);
             NDArray iou = inter.div(union.add(eps));
-            NDArray enclosing = px2.maximum(tx2).sub(px1.minimum(tx1)).mul(py2.maximum(ty2).sub(py1.minimum(ty1)));
+            NDArray enclosing =
+                    px2.maximum(tx2).sub(px1.minimum(tx1)).mul(py2.maximum(ty2).sub(py1.minimum(ty1)));
             NDArray giou = iou.sub(enclosing.sub(union).div(enclosing.add(eps)));
             NDArray perAnchor = giou.neg().add(1).mul(input.weights()).mul(lossWeight);
             return scope.keep(perAnchor);

@@ -33,7 +33,13 @@ public final class FocalStarLoss implements ClassificationLoss {
     public LossValue compute(ClassificationInput input) {
         try (Scope scope = Scope.of(input.logits(), input.labels())) {
             ClassificationTargets t = ClassificationTargets.of(input, scope.manager(), "focal_star");
-            NDArray loss = t.signedLogits().mul(gamma).add(beta).neg().getNDArrayInternal().softPlus().div(gamma);
+            NDArray loss = t.signedLogits()
+                    .mul(gamma)
+                    .add(beta)
+                    .neg()
+                    .getNDArrayInternal()
+                    .softPlus()
+                    .div(gamma);
             if (alpha >= 0) {
                 loss = loss.mul(t.targets().mul(2 * alpha - 1).add(1 - alpha));
             }

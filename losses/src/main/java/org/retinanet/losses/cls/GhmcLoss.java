@@ -35,10 +35,17 @@ public final class GhmcLoss implements ClassificationLoss {
         try (Scope scope = Scope.of(input.logits(), input.labels())) {
             ClassificationTargets t = ClassificationTargets.of(input, scope.manager(), "ghm_c");
             NDArray logits = input.logits();
-            NDArray g = logits.stopGradient().getNDArrayInternal().sigmoid().sub(t.targets()).abs();
+            NDArray g = logits.stopGradient()
+                    .getNDArrayInternal()
+                    .sigmoid()
+                    .sub(t.targets())
+                    .abs();
             NDArray validElements = t.valid().broadcast(logits.getShape());
             // counted in int64: a batch can hold more than 2^24 elements
-            NDArray perImageCount = input.labels().gte(0).toType(DataType.INT64, false).sum(new int[] {1})
+            NDArray perImageCount = input.labels()
+                    .gte(0)
+                    .toType(DataType.INT64, false)
+                    .sum(new int[] {1})
                     .mul(input.numClasses());
             double tot = Math.max(perImageCount.sum().getLong(), 1L);
             NDArray weights = histogram.weights(g, validElements.gt(0), tot, scope.manager());

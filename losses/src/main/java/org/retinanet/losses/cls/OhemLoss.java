@@ -20,8 +20,8 @@ public final class OhemLoss implements ClassificationLoss {
 
     public OhemLoss(OhemLossConfig config) {
         this.config = config;
-        this.selector = new OhemSelector(config.batchSize(), config.nmsIou(), config.positiveFraction(),
-                config.maxNegativesPerPositive());
+        this.selector = new OhemSelector(
+                config.batchSize(), config.nmsIou(), config.positiveFraction(), config.maxNegativesPerPositive());
     }
 
     @Override
@@ -37,17 +37,25 @@ public final class OhemLoss implements ClassificationLoss {
             Shape anchorShape = input.labels().getShape();
             int n = (int) anchorShape.get(0);
             int m = (int) anchorShape.get(1);
-            NDArray anchorLoss = t.signedLogits().neg().getNDArrayInternal().softPlus().sum(new int[] {2}).mul(t.valid().squeeze(2));
+            NDArray anchorLoss = t.signedLogits()
+                    .neg()
+                    .getNDArrayInternal()
+                    .softPlus()
+                    .sum(new int[] {2})
+                    .mul(t.valid().squeeze(2));
 
             NDArray score = anchorLoss.stopGradient();
             if (config.includeBoxLoss()) {
-                score = score.add(required(input.boxLoss(), anchorShape, "boxLoss").stopGradient()
+                score = score.add(required(input.boxLoss(), anchorShape, "boxLoss")
+                        .stopGradient()
                         .toType(score.getDataType(), false));
             }
             float[] boxes = null;
             if (config.nmsEnabled()) {
-                boxes = required(input.predictedBoxes(), new Shape(n, m, 4), "predictedBoxes").stopGradient()
-                        .toType(DataType.FLOAT32, false).toFloatArray();
+                boxes = required(input.predictedBoxes(), new Shape(n, m, 4), "predictedBoxes")
+                        .stopGradient()
+                        .toType(DataType.FLOAT32, false)
+                        .toFloatArray();
             }
             float[] scores = score.toType(DataType.FLOAT32, false).toFloatArray();
             int[] labels = input.labels().toType(DataType.INT32, false).toIntArray();
@@ -58,7 +66,9 @@ public final class OhemLoss implements ClassificationLoss {
                     keep[i * m + anchor] = 1f;
                 }
             }
-            NDArray keepMask = scope.manager().create(keep, anchorShape).toDevice(logits.getDevice(), false)
+            NDArray keepMask = scope.manager()
+                    .create(keep, anchorShape)
+                    .toDevice(logits.getDevice(), false)
                     .toType(logits.getDataType(), false);
             NDArray perImage = anchorLoss.mul(keepMask).sum(new int[] {1}).mul(config.lossWeight());
             NDArray kept = keepMask.sum(new int[] {1});
@@ -72,8 +82,8 @@ public final class OhemLoss implements ClassificationLoss {
                     + " is null, but this OHEM config needs it (needsBoxInputs() is true)");
         }
         if (!array.getShape().equals(shape)) {
-            throw new IllegalArgumentException("ohem: ClassificationInput." + name + " must be " + shape + ", got "
-                    + array.getShape());
+            throw new IllegalArgumentException(
+                    "ohem: ClassificationInput." + name + " must be " + shape + ", got " + array.getShape());
         }
         return array;
     }

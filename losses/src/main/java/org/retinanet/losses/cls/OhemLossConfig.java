@@ -47,8 +47,8 @@ public record OhemLossConfig(
             throw new IllegalArgumentException("ohem: nmsIou must be in [0, 1] (0 = no NMS), got " + nmsIou);
         }
         if (positiveFraction != null && !(positiveFraction > 0 && positiveFraction <= 1)) {
-            throw new IllegalArgumentException("ohem: positiveFraction must be in (0, 1] or absent, got "
-                    + positiveFraction);
+            throw new IllegalArgumentException(
+                    "ohem: positiveFraction must be in (0, 1] or absent, got " + positiveFraction);
         }
         if (maxNegativesPerPositive != null) {
             ConfigChecks.nonNegative("ohem", "maxNegativesPerPositive", maxNegativesPerPositive);

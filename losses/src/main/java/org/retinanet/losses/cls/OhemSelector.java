@@ -48,8 +48,9 @@ final class OhemSelector {
         List<Integer> negatives = new ArrayList<>();
         // NMS runs over positives and negatives together (NMS first, then the 1:3 minibatch); the scan
         // stops once both quotas are full, since survivors come out hardest first
-        for (int i = 0; i < order.length
-                && (positives.size() < positiveQuota || negatives.size() < negativeQuota); i++) {
+        for (int i = 0;
+                i < order.length && (positives.size() < positiveQuota || negatives.size() < negativeQuota);
+                i++) {
             int anchor = order[i];
             if (nms != null && !nms.tryKeep(anchor)) {
                 continue;

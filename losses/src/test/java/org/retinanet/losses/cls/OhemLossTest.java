@@ -39,13 +39,15 @@ class OhemLossTest {
     /** K = 1: label 0 positive, 1 background, -1 ignored; one logit per anchor. */
     @Test
     void sumsTheCeOfTheKeptAnchorsAndNormalisesByTheirNumber() {
-        float[] x = {-2, 3, 0.5f, -4, 6, 1, // image 0
-            -1, -1, -1, -1, -1, -1}; // image 1: all ignored but one
+        float[] x = {
+            -2, 3, 0.5f, -4, 6, 1, // image 0
+            -1, -1, -1, -1, -1, -1
+        }; // image 1: all ignored but one
         int[] labels = {0, 1, 1, 1, 1, -1, -1, -1, -1, 0, -1, -1};
         float[] boxLoss = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0.7f, 0, 0};
         NDArray logits = manager.create(x, new Shape(2, 6, 1));
-        ClassificationInput input = new ClassificationInput(logits, manager.create(labels, new Shape(2, 6)),
-                manager.create(boxLoss, new Shape(2, 6)), null);
+        ClassificationInput input = new ClassificationInput(
+                logits, manager.create(labels, new Shape(2, 6)), manager.create(boxLoss, new Shape(2, 6)), null);
         OhemLoss loss = new OhemLoss(new OhemLossConfig(3, 0.0, null, null, true, 2.0));
         assertThat(loss.needsBoxInputs()).isTrue();
         logits.setRequiresGradient(true);
@@ -76,9 +78,11 @@ class OhemLossTest {
         NDArray boxLoss = manager.create(new float[] {2f, 0, 0}, new Shape(1, 3));
         ClassificationInput input = new ClassificationInput(logits, labelArray, boxLoss, null);
         double with = doubles(new OhemLoss(new OhemLossConfig(1, 0.0, null, null, true, null))
-                .compute(input).perImage())[0];
+                .compute(input)
+                .perImage())[0];
         double without = doubles(new OhemLoss(new OhemLossConfig(1, 0.0, null, null, false, null))
-                .compute(input).perImage())[0];
+                .compute(input)
+                .perImage())[0];
         assertThat(with).isCloseTo(ce(-0.5, true), within(1e-5));
         assertThat(without).isCloseTo(ce(2.5, false), within(1e-5));
     }
@@ -90,7 +94,8 @@ class OhemLossTest {
         NDArray labels = manager.create(new int[] {1, 1, 1}, new Shape(1, 3));
         NDArray boxes = manager.create(new float[] {0, 0, 10, 10, 0, 0, 10, 11, 50, 50, 60, 60}, new Shape(1, 3, 4));
         OhemLoss loss = new OhemLoss(new OhemLossConfig(2, 0.5, null, null, false, null));
-        double value = doubles(loss.compute(new ClassificationInput(logits, labels, null, boxes)).perImage())[0];
+        double value = doubles(loss.compute(new ClassificationInput(logits, labels, null, boxes))
+                .perImage())[0];
         assertThat(value).isCloseTo(ce(3, false) + ce(1, false), within(1e-5));
     }
 

@@ -12,8 +12,8 @@ class OhemSelectorTest {
 
     private static final int K = 2;
 
-    private static int[] select(int batch, double nms, Double fraction, Double negCap, float[] scores, int[] labels,
-            float[] boxes) {
+    private static int[] select(
+            int batch, double nms, Double fraction, Double negCap, float[] scores, int[] labels, float[] boxes) {
         return new OhemSelector(batch, nms, fraction, negCap).select(scores, labels, K, boxes, 0, labels.length);
     }
 

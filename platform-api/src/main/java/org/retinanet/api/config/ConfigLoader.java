@@ -57,11 +57,15 @@ public final class ConfigLoader {
             try {
                 return registry.mapper().treeToValue(tree, type);
             } catch (UnrecognizedPropertyException e) {
-                String known = e.getKnownPropertyIds() == null ? ""
-                        : "; known keys: " + e.getKnownPropertyIds().stream().map(Object::toString).sorted()
-                                .collect(Collectors.joining(", "));
-                throw new UserException("config " + origin + ": unknown key '" + e.getPropertyName() + "' at "
-                        + pathOf(e) + known);
+                String known = e.getKnownPropertyIds() == null
+                        ? ""
+                        : "; known keys: "
+                                + e.getKnownPropertyIds().stream()
+                                        .map(Object::toString)
+                                        .sorted()
+                                        .collect(Collectors.joining(", "));
+                throw new UserException(
+                        "config " + origin + ": unknown key '" + e.getPropertyName() + "' at " + pathOf(e) + known);
             } catch (InvalidTypeIdException e) {
                 Kind kind = kindOf(e.getBaseType().getRawClass());
                 String path = pathOf(e);
@@ -152,9 +156,7 @@ public final class ConfigLoader {
         chain.addLast(key);
         ObjectNode merged = JsonNodeFactory.instance.objectNode();
         for (String base : baseNames(bases, key)) {
-            ObjectNode b = isFileName(base)
-                    ? loadFile(resolve(dir, base), chain)
-                    : loadPreset(base, chain);
+            ObjectNode b = isFileName(base) ? loadFile(resolve(dir, base), chain) : loadPreset(base, chain);
             merge(merged, b);
         }
         chain.removeLast();
@@ -188,12 +190,15 @@ public final class ConfigLoader {
 
     private static Path resolve(Path dir, String base) {
         Path p = Path.of(base);
-        return (p.isAbsolute() || dir == null ? p : dir.resolve(p)).toAbsolutePath().normalize();
+        return (p.isAbsolute() || dir == null ? p : dir.resolve(p))
+                .toAbsolutePath()
+                .normalize();
     }
 
     private static void checkCycle(String key, Deque<String> chain) {
         if (chain.contains(key)) {
-            throw new UserException("config " + chain.peekLast() + ": base: cycle " + String.join(" -> ", chain) + " -> " + key);
+            throw new UserException(
+                    "config " + chain.peekLast() + ": base: cycle " + String.join(" -> ", chain) + " -> " + key);
         }
     }
 
@@ -204,7 +209,10 @@ public final class ConfigLoader {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode old = dst.get(e.getKey());
             JsonNode value = e.getValue();
-            if (value.isObject() && old != null && old.isObject() && !replacesWhole((ObjectNode) old, (ObjectNode) value)) {
+            if (value.isObject()
+                    && old != null
+                    && old.isObject()
+                    && !replacesWhole((ObjectNode) old, (ObjectNode) value)) {
                 merge((ObjectNode) old, (ObjectNode) value);
             } else {
                 JsonNode copy = value.deepCopy();
@@ -241,7 +249,8 @@ public final class ConfigLoader {
                     value = JsonNodeFactory.instance.nullNode();
                 }
             } catch (JsonProcessingException e) {
-                throw new UserException("--set " + override + ": value is not valid YAML: " + firstLine(e.getOriginalMessage()));
+                throw new UserException(
+                        "--set " + override + ": value is not valid YAML: " + firstLine(e.getOriginalMessage()));
             }
             String[] keys = path.split("\\.");
             ObjectNode parent = tree;
@@ -250,14 +259,18 @@ public final class ConfigLoader {
                 if (child == null || child.isNull()) {
                     child = parent.putObject(keys[i]);
                 } else if (!child.isObject()) {
-                    throw new UserException("--set " + path + ": " + String.join(".", java.util.Arrays.copyOf(keys, i + 1))
-                            + " is a " + child.getNodeType().toString().toLowerCase() + " in " + origin + ", not a mapping");
+                    throw new UserException("--set " + path + ": "
+                            + String.join(".", java.util.Arrays.copyOf(keys, i + 1)) + " is a "
+                            + child.getNodeType().toString().toLowerCase() + " in " + origin + ", not a mapping");
                 }
                 parent = (ObjectNode) child;
             }
             String last = keys[keys.length - 1];
             JsonNode old = parent.get(last);
-            if (value.isObject() && old != null && old.isObject() && !replacesWhole((ObjectNode) old, (ObjectNode) value)) {
+            if (value.isObject()
+                    && old != null
+                    && old.isObject()
+                    && !replacesWhole((ObjectNode) old, (ObjectNode) value)) {
                 merge((ObjectNode) old, (ObjectNode) value);
             } else if (value.isObject() && old != null && old.isObject()) {
                 parent.set(last, value);
@@ -287,8 +300,8 @@ public final class ConfigLoader {
     public static String toYaml(JsonNode tree) {
         try {
             return new ObjectMapper(new YAMLFactory()
-                    .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                    .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES))
+                            .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                            .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES))
                     .writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);

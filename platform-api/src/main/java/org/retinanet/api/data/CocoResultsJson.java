@@ -104,7 +104,8 @@ public final class CocoResultsJson {
      */
     public static void read(Path file, Sink sink) throws IOException {
         String name = file.toString();
-        try (InputStream in = Files.newInputStream(file); JsonParser p = JSON.createParser(in)) {
+        try (InputStream in = Files.newInputStream(file);
+                JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
                 throw error(name, p.currentTokenLocation(), "expected a JSON array of detections");
             }
@@ -123,8 +124,10 @@ public final class CocoResultsJson {
             throw new NoSuchFileException(name, null, "detections file not found");
         } catch (JsonParseException e) {
             JsonLocation l = e.getLocation();
-            throw new IOException(name + ": malformed JSON at line " + l.getLineNr() + ", column "
-                    + l.getColumnNr() + ": " + e.getOriginalMessage(), e);
+            throw new IOException(
+                    name + ": malformed JSON at line " + l.getLineNr() + ", column " + l.getColumnNr() + ": "
+                            + e.getOriginalMessage(),
+                    e);
         }
     }
 
@@ -159,8 +162,9 @@ public final class CocoResultsJson {
         if (p.currentToken() != JsonToken.END_OBJECT) {
             throw error(name, p.currentTokenLocation(), "detection " + index + ": expected a field name");
         }
-        String missing = !hasImage ? "image_id" : !hasCategory ? "category_id" : bbox == null ? "bbox"
-                : !hasScore ? "score" : null;
+        String missing = !hasImage
+                ? "image_id"
+                : !hasCategory ? "category_id" : bbox == null ? "bbox" : !hasScore ? "score" : null;
         if (missing != null) {
             throw error(name, start, "detection " + index + " has no '" + missing + "'");
         }
@@ -173,19 +177,21 @@ public final class CocoResultsJson {
         }
     }
 
-    private static long integer(JsonParser p, JsonToken v, String name, int index, String field)
-            throws IOException {
+    private static long integer(JsonParser p, JsonToken v, String name, int index, String field) throws IOException {
         if (v != JsonToken.VALUE_NUMBER_INT) {
-            throw error(name, p.currentTokenLocation(),
+            throw error(
+                    name,
+                    p.currentTokenLocation(),
                     "detection " + index + ": '" + field + "' must be an integer, got " + p.getText());
         }
         return p.getLongValue();
     }
 
-    private static double number(JsonParser p, JsonToken v, String name, int index, String field)
-            throws IOException {
+    private static double number(JsonParser p, JsonToken v, String name, int index, String field) throws IOException {
         if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
-            throw error(name, p.currentTokenLocation(),
+            throw error(
+                    name,
+                    p.currentTokenLocation(),
                     "detection " + index + ": '" + field + "' must be a number, got " + p.getText());
         }
         return p.getDoubleValue();
@@ -193,7 +199,8 @@ public final class CocoResultsJson {
 
     private static double[] box(JsonParser p, JsonToken v, String name, int index) throws IOException {
         if (v != JsonToken.START_ARRAY) {
-            throw error(name, p.currentTokenLocation(), "detection " + index + ": 'bbox' must be an array [x, y, w, h]");
+            throw error(
+                    name, p.currentTokenLocation(), "detection " + index + ": 'bbox' must be an array [x, y, w, h]");
         }
         double[] b = new double[4];
         int n = 0;
@@ -205,7 +212,9 @@ public final class CocoResultsJson {
             n++;
         }
         if (n != 4) {
-            throw error(name, p.currentTokenLocation(),
+            throw error(
+                    name,
+                    p.currentTokenLocation(),
                     "detection " + index + ": 'bbox' has " + n + " numbers, expected 4 (x, y, w, h)");
         }
         return b;

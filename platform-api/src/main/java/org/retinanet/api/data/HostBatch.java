@@ -37,15 +37,20 @@ public record HostBatch(float[] pixels, int height, int width, List<ImageMeta> m
         int from = 0;
         for (int s = 0; s < shards; s++) {
             int to = from + n / shards + (s < n % shards ? 1 : 0);
-            out.add(new HostBatch(Arrays.copyOfRange(pixels, from * imageFloats, to * imageFloats), height, width,
-                    metas.subList(from, to), targets.subList(from, to)));
+            out.add(new HostBatch(
+                    Arrays.copyOfRange(pixels, from * imageFloats, to * imageFloats),
+                    height,
+                    width,
+                    metas.subList(from, to),
+                    targets.subList(from, to)));
             from = to;
         }
         return out;
     }
 
     public DetectionBatch toDevice(NDManager manager, Device device) {
-        var images = manager.create(FloatBuffer.wrap(pixels), new Shape(size(), 3, height, width)).toDevice(device, false);
+        var images = manager.create(FloatBuffer.wrap(pixels), new Shape(size(), 3, height, width))
+                .toDevice(device, false);
         return new DetectionBatch(images, metas, targets);
     }
 }

@@ -8,7 +8,8 @@ package org.retinanet.api.data;
 public record InputNormalization(float[] mean, float[] std, boolean bgr) {
 
     public static InputNormalization pytorch() {
-        return new InputNormalization(new float[] {123.675f, 116.28f, 103.53f}, new float[] {58.395f, 57.12f, 57.375f}, false);
+        return new InputNormalization(
+                new float[] {123.675f, 116.28f, 103.53f}, new float[] {58.395f, 57.12f, 57.375f}, false);
     }
 
     public static InputNormalization caffe() {

@@ -5,4 +5,5 @@ package org.retinanet.api.data;
  * or testing (deterministic, original order), the batch size per step, loader threads, seed, and
  * the backbone's pixel normalisation.
  */
-public record PipelineContext(boolean training, int batchSize, int workers, long seed, InputNormalization normalization) {}
+public record PipelineContext(
+        boolean training, int batchSize, int workers, long seed, InputNormalization normalization) {}

@@ -13,4 +13,5 @@ import ai.djl.ndarray.NDArray;
  * @param targetBoxes (N, M, 4) matched ground-truth boxes, or null unless
  *     {@link BoxLoss#needsDecodedBoxes()}
  */
-public record BoxInput(NDArray predDeltas, NDArray targetDeltas, NDArray weights, NDArray predBoxes, NDArray targetBoxes) {}
+public record BoxInput(
+        NDArray predDeltas, NDArray targetDeltas, NDArray weights, NDArray predBoxes, NDArray targetBoxes) {}

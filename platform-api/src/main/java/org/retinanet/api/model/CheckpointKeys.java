@@ -10,6 +10,7 @@ public interface CheckpointKeys {
 
     /** Flavour names: mmdetection's keys, and torchvision's. */
     String MMDET = "mmdet";
+
     String TORCHVISION = "torchvision";
 
     /**

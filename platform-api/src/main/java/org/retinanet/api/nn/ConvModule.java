@@ -30,18 +30,26 @@ public final class ConvModule extends AbstractBlock {
     ConvModule(Builder builder) {
         super(VERSION);
         boolean normed = builder.groups > 0;
-        conv = addChildBlock("conv", Conv2d.builder()
-                .setKernelShape(new Shape(builder.kernel, builder.kernel))
-                .optStride(new Shape(builder.stride, builder.stride))
-                .optPadding(new Shape(builder.padding, builder.padding))
-                .setFilters(builder.filters)
-                .optBias(!normed)
-                .build());
+        conv = addChildBlock(
+                "conv",
+                Conv2d.builder()
+                        .setKernelShape(new Shape(builder.kernel, builder.kernel))
+                        .optStride(new Shape(builder.stride, builder.stride))
+                        .optPadding(new Shape(builder.padding, builder.padding))
+                        .setFilters(builder.filters)
+                        .optBias(!normed)
+                        .build());
         if (builder.weightInitializer != null) {
             conv.setInitializer(builder.weightInitializer, Parameter.Type.WEIGHT);
         }
-        gn = normed ? addChildBlock("gn", GroupNorm2d.builder().setGroups(builder.groups).setChannels(builder.filters)
-                .build()) : null;
+        gn = normed
+                ? addChildBlock(
+                        "gn",
+                        GroupNorm2d.builder()
+                                .setGroups(builder.groups)
+                                .setChannels(builder.filters)
+                                .build())
+                : null;
         activation = builder.activation;
     }
 
@@ -50,7 +58,8 @@ public final class ConvModule extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList x = conv.forward(store, inputs, training, params);
         if (gn != null) {
             x = gn.forward(store, x, training, params);
@@ -124,8 +133,8 @@ public final class ConvModule extends AbstractBlock {
 
         public ConvModule build() {
             if (filters <= 0 || kernel <= 0) {
-                throw new IllegalArgumentException("ConvModule: filters and kernel must be positive, got "
-                        + filters + " and " + kernel);
+                throw new IllegalArgumentException(
+                        "ConvModule: filters and kernel must be positive, got " + filters + " and " + kernel);
             }
             return new ConvModule(this);
         }

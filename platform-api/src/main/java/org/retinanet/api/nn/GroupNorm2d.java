@@ -35,11 +35,19 @@ public final class GroupNorm2d extends AbstractBlock {
         channels = builder.channels;
         eps = builder.eps;
         Shape shape = new Shape(channels);
-        weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.GAMMA).optShape(shape)
+        weight = addParameter(Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.GAMMA)
+                .optShape(shape)
                 .optInitializer(builder.zeroInitWeight ? Initializer.ZEROS : Initializer.ONES)
-                .optRequiresGrad(builder.affineTrainable).build());
-        bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BETA).optShape(shape)
-                .optRequiresGrad(builder.affineTrainable).build());
+                .optRequiresGrad(builder.affineTrainable)
+                .build());
+        bias = addParameter(Parameter.builder()
+                .setName("bias")
+                .setType(Parameter.Type.BETA)
+                .optShape(shape)
+                .optRequiresGrad(builder.affineTrainable)
+                .build());
     }
 
     public static Builder builder() {
@@ -47,7 +55,8 @@ public final class GroupNorm2d extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         Shape shape = x.getShape();
         NDArray grouped = x.reshape(shape.get(0), groups, -1);
@@ -78,7 +87,8 @@ public final class GroupNorm2d extends AbstractBlock {
     @Override
     public void prepare(Shape[] inputShapes) {
         if (inputShapes[0].get(1) != channels) {
-            throw new IllegalArgumentException("GroupNorm expects " + channels + " channels, got shape " + inputShapes[0]);
+            throw new IllegalArgumentException(
+                    "GroupNorm expects " + channels + " channels, got shape " + inputShapes[0]);
         }
     }
 

@@ -36,7 +36,8 @@ public final class PluginLoader {
         }
         for (Path dir : pluginDirs) {
             for (Path jar : jarsIn(dir)) {
-                URLClassLoader loader = new URLClassLoader("plugin:" + jar.getFileName(), new URL[] {toUrl(jar)}, platform);
+                URLClassLoader loader =
+                        new URLClassLoader("plugin:" + jar.getFileName(), new URL[] {toUrl(jar)}, platform);
                 List<RetinanetPlugin> plugins = load(loader, jar);
                 if (plugins.isEmpty()) {
                     throw new UserException("plugin jar " + jar + " has no META-INF/services/"
@@ -65,14 +66,16 @@ public final class PluginLoader {
     private static List<RetinanetPlugin> load(ClassLoader loader, Path jar) {
         List<RetinanetPlugin> plugins = new ArrayList<>();
         try {
-            for (var provider : ServiceLoader.load(RetinanetPlugin.class, loader).stream().toList()) {
+            for (var provider :
+                    ServiceLoader.load(RetinanetPlugin.class, loader).stream().toList()) {
                 // a jar's loader also sees the parent's providers: keep only the jar's own
                 if (jar == null || provider.type().getClassLoader() == loader) {
                     plugins.add(provider.get());
                 }
             }
         } catch (ServiceConfigurationError e) {
-            throw new UserException("cannot load plugin" + (jar == null ? "" : " jar " + jar) + ": " + e.getMessage(), e);
+            throw new UserException(
+                    "cannot load plugin" + (jar == null ? "" : " jar " + jar) + ": " + e.getMessage(), e);
         }
         return plugins;
     }
@@ -82,7 +85,9 @@ public final class PluginLoader {
             throw new UserException("plugin directory " + dir + " does not exist or is not a directory");
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(".jar"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UserException("cannot list plugin directory " + dir + ": " + e.getMessage(), e);
         }

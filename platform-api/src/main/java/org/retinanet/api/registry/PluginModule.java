@@ -37,7 +37,9 @@ public final class PluginModule extends AbstractModule {
         bind(new TypeLiteral<List<DiscoveredPlugin>>() {}).toInstance(plugins);
         Map<Kind, MapBinder<String, ComponentFactory<?>>> binders = new EnumMap<>(Kind.class);
         for (Kind kind : Kind.values()) {
-            binders.put(kind, MapBinder.newMapBinder(binder(), TypeLiteral.get(String.class), FACTORY, Names.named(kind.name())));
+            binders.put(
+                    kind,
+                    MapBinder.newMapBinder(binder(), TypeLiteral.get(String.class), FACTORY, Names.named(kind.name())));
         }
         for (ComponentFactory<?> factory : factories) {
             binders.get(factory.kind()).addBinding(factory.id()).toInstance(factory);
@@ -59,9 +61,11 @@ public final class PluginModule extends AbstractModule {
                 checkId(factory, discovered);
                 ComponentFactory<?> clash = configOwners.putIfAbsent(factory.configType(), factory);
                 if (clash != null) {
-                    throw new UserException("config type " + factory.configType().getName() + " is used by both "
-                            + clash.kind().displayName() + " '" + clash.id() + "' and " + factory.kind().displayName()
-                            + " '" + factory.id() + "': each factory needs its own config record");
+                    throw new UserException(
+                            "config type " + factory.configType().getName() + " is used by both "
+                                    + clash.kind().displayName() + " '" + clash.id() + "' and "
+                                    + factory.kind().displayName()
+                                    + " '" + factory.id() + "': each factory needs its own config record");
                 }
                 all.add(factory);
             }
@@ -85,11 +89,13 @@ public final class PluginModule extends AbstractModule {
 
     private static void checkId(ComponentFactory<?> factory, DiscoveredPlugin owner) {
         if (!factory.id().matches("[a-z][a-z0-9_\\-]*")) {
-            throw new UserException("plugin " + owner.describe() + ": " + factory.kind().displayName() + " id '"
-                    + factory.id() + "' must be lower-case letters, digits, '_' or '-'");
+            throw new UserException(
+                    "plugin " + owner.describe() + ": " + factory.kind().displayName() + " id '" + factory.id()
+                            + "' must be lower-case letters, digits, '_' or '-'");
         }
         if (!factory.kind().configBase().isAssignableFrom(factory.configType())) {
-            throw new UserException("plugin " + owner.describe() + ": config type " + factory.configType().getName()
+            throw new UserException("plugin " + owner.describe() + ": config type "
+                    + factory.configType().getName()
                     + " of " + factory.kind().displayName() + " '" + factory.id() + "' does not implement "
                     + factory.kind().configBase().getSimpleName());
         }

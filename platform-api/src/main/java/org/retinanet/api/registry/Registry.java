@@ -152,36 +152,44 @@ public final class Registry {
     }
 
     public Backbone backbone(BackboneConfig config) {
-        return this.<BackboneConfig, BackboneFactory<BackboneConfig>>factoryFor(Kind.BACKBONE, config).create(config);
+        return this.<BackboneConfig, BackboneFactory<BackboneConfig>>factoryFor(Kind.BACKBONE, config)
+                .create(config);
     }
 
     public Neck neck(NeckConfig config, List<FeatureSpec> inputs) {
-        return this.<NeckConfig, NeckFactory<NeckConfig>>factoryFor(Kind.NECK, config).create(config, inputs);
+        return this.<NeckConfig, NeckFactory<NeckConfig>>factoryFor(Kind.NECK, config)
+                .create(config, inputs);
     }
 
     public DenseHead head(HeadConfig config, HeadContext context) {
-        return this.<HeadConfig, HeadFactory<HeadConfig>>factoryFor(Kind.HEAD, config).create(config, context);
+        return this.<HeadConfig, HeadFactory<HeadConfig>>factoryFor(Kind.HEAD, config)
+                .create(config, context);
     }
 
     public ClassificationLoss classificationLoss(ClassificationLossConfig config) {
         return this.<ClassificationLossConfig, ClassificationLossFactory<ClassificationLossConfig>>factoryFor(
-                Kind.CLASSIFICATION_LOSS, config).create(config);
+                        Kind.CLASSIFICATION_LOSS, config)
+                .create(config);
     }
 
     public BoxLoss boxLoss(BoxLossConfig config) {
-        return this.<BoxLossConfig, BoxLossFactory<BoxLossConfig>>factoryFor(Kind.BOX_LOSS, config).create(config);
+        return this.<BoxLossConfig, BoxLossFactory<BoxLossConfig>>factoryFor(Kind.BOX_LOSS, config)
+                .create(config);
     }
 
     public DetectionDataset dataset(DatasetConfig config, DatasetContext context) {
-        return this.<DatasetConfig, DatasetFactory<DatasetConfig>>factoryFor(Kind.DATASET, config).create(config, context);
+        return this.<DatasetConfig, DatasetFactory<DatasetConfig>>factoryFor(Kind.DATASET, config)
+                .create(config, context);
     }
 
     public BatchPipeline pipeline(PipelineConfig config, PipelineContext context) {
-        return this.<PipelineConfig, PipelineFactory<PipelineConfig>>factoryFor(Kind.PIPELINE, config).create(config, context);
+        return this.<PipelineConfig, PipelineFactory<PipelineConfig>>factoryFor(Kind.PIPELINE, config)
+                .create(config, context);
     }
 
     public DetectionEvaluator evaluator(EvaluatorConfig config) {
-        return this.<EvaluatorConfig, EvaluatorFactory<EvaluatorConfig>>factoryFor(Kind.EVALUATOR, config).create(config);
+        return this.<EvaluatorConfig, EvaluatorFactory<EvaluatorConfig>>factoryFor(Kind.EVALUATOR, config)
+                .create(config);
     }
 
     @SuppressWarnings("unchecked")

@@ -45,7 +45,8 @@ final class SafetensorsWriter {
                 e.getValue().setName(e.getKey());
                 list.add(e.getValue());
             }
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel channel =
+                    FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 OutputStream out = Channels.newOutputStream(channel);
                 list.encode(out, NDList.Encoding.SAFETENSORS);
                 out.flush();

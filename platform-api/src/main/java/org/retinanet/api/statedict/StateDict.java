@@ -5,18 +5,18 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -111,17 +111,22 @@ public final class StateDict implements AutoCloseable {
     private static Map<String, NDArray> decodeWithDjl(Path file, Format format, NDManager manager) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         if (format == Format.SAFETENSORS) {
-            long headerLength = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            long headerLength = java.nio.ByteBuffer.wrap(bytes, 0, 8)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .getLong();
             if (headerLength < 0 || headerLength > bytes.length - 8) {
-                throw new StateDictFormatException(file, "safetensors header length " + headerLength
-                        + " exceeds the file's " + bytes.length + " bytes (truncated or corrupt?)");
+                throw new StateDictFormatException(
+                        file,
+                        "safetensors header length " + headerLength + " exceeds the file's " + bytes.length
+                                + " bytes (truncated or corrupt?)");
             }
         }
         NDList list;
         try {
             list = NDList.decode(manager, bytes);
         } catch (RuntimeException e) {
-            throw new StateDictFormatException(file, "not a valid " + format.description + " (truncated or corrupt?): " + e, e);
+            throw new StateDictFormatException(
+                    file, "not a valid " + format.description + " (truncated or corrupt?): " + e, e);
         }
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (NDArray array : format == Format.SAFETENSORS ? inDataOrder(file, bytes, list) : list) {
@@ -145,9 +150,14 @@ public final class StateDict implements AutoCloseable {
     private static List<NDArray> inDataOrder(Path file, byte[] bytes, NDList list) throws StateDictFormatException {
         Map<String, Long> start = new HashMap<>();
         try {
-            int length = (int) java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            int length = (int) java.nio.ByteBuffer.wrap(bytes, 0, 8)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .getLong();
             JsonNode header = new ObjectMapper().readTree(new String(bytes, 8, length, StandardCharsets.UTF_8));
-            header.fields().forEachRemaining(e -> start.put(e.getKey(), e.getValue().path("data_offsets").path(0).asLong()));
+            header.fields()
+                    .forEachRemaining(e -> start.put(
+                            e.getKey(),
+                            e.getValue().path("data_offsets").path(0).asLong()));
         } catch (IOException | RuntimeException e) {
             throw new StateDictFormatException(file, "unreadable safetensors header: " + e.getMessage(), e);
         }
@@ -169,11 +179,26 @@ public final class StateDict implements AutoCloseable {
         }
 
         /** A legacy torch.save file starts with the pickled magic number 0x1950a86a20f9469cfc6c (protocol 2, LONG1). */
-        private static final byte[] LEGACY_TORCH_MAGIC = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc,
-            (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
+        private static final byte[] LEGACY_TORCH_MAGIC = {
+            (byte) 0x80,
+            0x02,
+            (byte) 0x8a,
+            0x0a,
+            0x6c,
+            (byte) 0xfc,
+            (byte) 0x9c,
+            0x46,
+            (byte) 0xf9,
+            0x20,
+            0x6a,
+            (byte) 0xa8,
+            0x50,
+            0x19
+        };
 
         private static boolean startsWith(byte[] head, byte[] prefix) {
-            return head.length >= prefix.length && java.util.Arrays.equals(head, 0, prefix.length, prefix, 0, prefix.length);
+            return head.length >= prefix.length
+                    && java.util.Arrays.equals(head, 0, prefix.length, prefix, 0, prefix.length);
         }
 
         static Format detect(Path file) throws IOException {
@@ -197,19 +222,26 @@ public final class StateDict implements AutoCloseable {
                 return SAFETENSORS;
             }
             if (name.endsWith(".safetensors")) {
-                throw new StateDictFormatException(file, "does not start with a safetensors header (truncated or corrupt?)");
+                throw new StateDictFormatException(
+                        file, "does not start with a safetensors header (truncated or corrupt?)");
             }
             if (startsWith(head, LEGACY_TORCH_MAGIC)) {
-                throw new StateDictFormatException(file, "is in the legacy torch.save format (torch < 1.6, or "
-                        + "_use_new_zipfile_serialization=False), which is not supported: re-save it with torch >= 1.6 "
-                        + "as torch.save(torch.load(path), 'converted.pth')");
+                throw new StateDictFormatException(
+                        file,
+                        "is in the legacy torch.save format (torch < 1.6, or "
+                                + "_use_new_zipfile_serialization=False), which is not supported: re-save it with torch >= 1.6 "
+                                + "as torch.save(torch.load(path), 'converted.pth')");
             }
             if ((head[0] & 0xFF) == 0x80) {
-                throw new StateDictFormatException(file, "is a plain Python pickle (such as a detectron2 .pkl of numpy "
-                        + "arrays), not a torch.save archive: convert it to .pth (torch.save) or .safetensors");
+                throw new StateDictFormatException(
+                        file,
+                        "is a plain Python pickle (such as a detectron2 .pkl of numpy "
+                                + "arrays), not a torch.save archive: convert it to .pth (torch.save) or .safetensors");
             }
-            throw new StateDictFormatException(file, "is not a checkpoint: neither a torch.save zip archive (.pth/.pt), "
-                    + "a safetensors file nor a numpy .npz archive");
+            throw new StateDictFormatException(
+                    file,
+                    "is not a checkpoint: neither a torch.save zip archive (.pth/.pt), "
+                            + "a safetensors file nor a numpy .npz archive");
         }
     }
 }

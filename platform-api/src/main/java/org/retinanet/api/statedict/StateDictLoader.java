@@ -48,7 +48,9 @@ final class StateDictLoader {
                 }
             }
         }
-        List<String> missing = target.keySet().stream().filter(k -> !checkpointKeyOf.containsKey(k)).toList();
+        List<String> missing = target.keySet().stream()
+                .filter(k -> !checkpointKeyOf.containsKey(k))
+                .toList();
 
         checkInitialised(checkpointKeyOf);
         checkShapes(checkpointKeyOf);

@@ -17,7 +17,8 @@ final class StridedCopy {
         for (long s : size) {
             numel *= s;
         }
-        ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(numel * elementSize)).order(ByteOrder.nativeOrder());
+        ByteBuffer out =
+                ByteBuffer.allocateDirect(Math.toIntExact(numel * elementSize)).order(ByteOrder.nativeOrder());
         if (numel == 0) {
             return out;
         }

@@ -91,7 +91,8 @@ final class TorchUnpickler extends Unpickler {
         }
         long left = input.available() - (long) prefixBytes;
         if (length < 0 || length > left) {
-            throw new PickleException("length " + Long.toUnsignedString(length) + " exceeds the " + left + " bytes left");
+            throw new PickleException(
+                    "length " + Long.toUnsignedString(length) + " exceeds the " + left + " bytes left");
         }
     }
 
@@ -112,7 +113,8 @@ final class TorchUnpickler extends Unpickler {
         } else {
             throw new PickleException("storage type is not a class: " + describe(t[1]));
         }
-        return new StorageRef(dtype, typeName, String.valueOf(t[2]), String.valueOf(t[3]), toLong(t[4], "storage numel"));
+        return new StorageRef(
+                dtype, typeName, String.valueOf(t[2]), String.valueOf(t[3]), toLong(t[4], "storage numel"));
     }
 
     private static IObjectConstructor resolveGlobal(String module, String name) {
@@ -126,20 +128,25 @@ final class TorchUnpickler extends Unpickler {
             // (storage, offset, size, stride, requires_grad, backward_hooks[, metadata])
             case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor" -> TorchUnpickler::rebuildTensor;
             // (data, requires_grad, backward_hooks[, state])
-            case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state" -> args -> arg(args, 0);
+            case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state" ->
+                args -> arg(args, 0);
             // (func, new_type, args, state): a tensor subclass; the tensor is func(*args)
-            case "torch._tensor._rebuild_from_type_v2", "torch._tensor._rebuild_from_type" -> args -> {
-                if (arg(args, 0) instanceof IObjectConstructor func && arg(args, 2) instanceof Object[] inner) {
-                    return func.construct(inner);
-                }
-                throw new PickleException("malformed " + module + "." + name + " arguments");
-            };
+            case "torch._tensor._rebuild_from_type_v2", "torch._tensor._rebuild_from_type" ->
+                args -> {
+                    if (arg(args, 0) instanceof IObjectConstructor func && arg(args, 2) instanceof Object[] inner) {
+                        return func.construct(inner);
+                    }
+                    throw new PickleException("malformed " + module + "." + name + " arguments");
+                };
             case "torch._utils._rebuild_qtensor" -> args -> new UnsupportedTensor("a quantized tensor");
             case "torch._utils._rebuild_sparse_tensor", "torch._utils._rebuild_sparse_csr_tensor" ->
                 args -> new UnsupportedTensor("a sparse tensor");
-            case "torch._utils._rebuild_meta_tensor_no_storage" -> args -> new UnsupportedTensor("a meta tensor (no data)");
-            case "torch._utils._rebuild_device_tensor_from_numpy", "torch._utils._rebuild_xla_tensor",
-                    "torch._utils._rebuild_mps_tensor", "torch._utils._rebuild_wrapper_subclass",
+            case "torch._utils._rebuild_meta_tensor_no_storage" ->
+                args -> new UnsupportedTensor("a meta tensor (no data)");
+            case "torch._utils._rebuild_device_tensor_from_numpy",
+                    "torch._utils._rebuild_xla_tensor",
+                    "torch._utils._rebuild_mps_tensor",
+                    "torch._utils._rebuild_wrapper_subclass",
                     "torch._utils._rebuild_nested_tensor" ->
                 args -> new UnsupportedTensor("a tensor saved by " + module + "." + name);
             default -> global;
@@ -154,7 +161,8 @@ final class TorchUnpickler extends Unpickler {
         long[] size = toLongs(arg(args, 2), "size");
         long[] stride = toLongs(arg(args, 3), "stride");
         if (size.length != stride.length) {
-            throw new PickleException("tensor size " + describe(args[2]) + " and stride " + describe(args[3]) + " differ in rank");
+            throw new PickleException(
+                    "tensor size " + describe(args[2]) + " and stride " + describe(args[3]) + " differ in rank");
         }
         return new TensorRef(storage, offset, size, stride);
     }
@@ -186,7 +194,8 @@ final class TorchUnpickler extends Unpickler {
 
     private static Object arg(Object[] args, int i) {
         if (args == null || args.length <= i) {
-            throw new PickleException("expected at least " + (i + 1) + " arguments, got " + (args == null ? 0 : args.length));
+            throw new PickleException(
+                    "expected at least " + (i + 1) + " arguments, got " + (args == null ? 0 : args.length));
         }
         return args[i];
     }

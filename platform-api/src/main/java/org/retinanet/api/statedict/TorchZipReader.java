@@ -77,12 +77,16 @@ final class TorchZipReader {
             numpy |= name.endsWith(".npy");
         }
         if (torchScript) {
-            throw new StateDictFormatException(file, "is a TorchScript archive (torch.jit.save), not a state dict: "
-                    + "re-save its weights with torch.save(torch.jit.load(path).state_dict(), 'weights.pth')");
+            throw new StateDictFormatException(
+                    file,
+                    "is a TorchScript archive (torch.jit.save), not a state dict: "
+                            + "re-save its weights with torch.save(torch.jit.load(path).state_dict(), 'weights.pth')");
         }
         if (prefix == null) {
-            throw new StateDictFormatException(file, "zip archive without <archive>/data.pkl"
-                    + (numpy ? " (it holds .npy entries: name it .npz)" : "") + ", so not a torch.save checkpoint");
+            throw new StateDictFormatException(
+                    file,
+                    "zip archive without <archive>/data.pkl" + (numpy ? " (it holds .npy entries: name it .npz)" : "")
+                            + ", so not a torch.save checkpoint");
         }
         return prefix;
     }
@@ -137,7 +141,8 @@ final class TorchZipReader {
             return unpickler.load(in);
         } catch (IOException | RuntimeException e) {
             long at = pickle.length - in.available();
-            throw new StateDictFormatException(file, "pickle error at byte " + at + " of " + prefix + "data.pkl: " + e.getMessage(), e);
+            throw new StateDictFormatException(
+                    file, "pickle error at byte " + at + " of " + prefix + "data.pkl: " + e.getMessage(), e);
         } finally {
             unpickler.close();
         }
@@ -163,11 +168,14 @@ final class TorchZipReader {
             return map;
         }
         if (current instanceof TensorRef) {
-            throw new StateDictFormatException(file, "holds a single tensor, not a state dict (a dict of named tensors)");
+            throw new StateDictFormatException(
+                    file, "holds a single tensor, not a state dict (a dict of named tensors)");
         }
         if (current instanceof PyObject o) {
-            throw new StateDictFormatException(file, "holds a pickled " + o.type.qualifiedName()
-                    + " object, not a state dict: re-save it with torch.save(model.state_dict(), path)");
+            throw new StateDictFormatException(
+                    file,
+                    "holds a pickled " + o.type.qualifiedName()
+                            + " object, not a state dict: re-save it with torch.save(model.state_dict(), path)");
         }
         throw new StateDictFormatException(file, "holds " + TorchUnpickler.describe(current) + ", not a state dict");
     }
@@ -181,7 +189,8 @@ final class TorchZipReader {
         Map<String, TensorRef> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : stateDict.entrySet()) {
             if (e.getValue() instanceof UnsupportedTensor u) {
-                throw new StateDictFormatException(file, "key '" + e.getKey() + "' is " + u.how() + ", which is not supported");
+                throw new StateDictFormatException(
+                        file, "key '" + e.getKey() + "' is " + u.how() + ", which is not supported");
             }
             if (e.getValue() instanceof TensorRef t) {
                 out.put(String.valueOf(e.getKey()), t);
@@ -198,16 +207,20 @@ final class TorchZipReader {
     private byte[] readStorage(String key, StorageRef storage) throws IOException {
         TorchDtype dtype = storage.dtype();
         if (dtype == null) {
-            throw new StateDictFormatException(file, "key '" + key + "' has unsupported dtype " + storage.typeName()
-                    + " (supported: float32, float16, bfloat16, float64, int64, int32, int16, int8, uint8, bool)");
+            throw new StateDictFormatException(
+                    file,
+                    "key '" + key + "' has unsupported dtype " + storage.typeName()
+                            + " (supported: float32, float16, bfloat16, float64, int64, int32, int16, int8, uint8, bool)");
         }
         String name = prefix + "data/" + storage.key();
         ZipEntry entry = zip.getEntry(name);
         if (entry == null) {
-            throw new StateDictFormatException(file, "missing storage " + storage.key() + " (zip entry " + name + ") for key '" + key + "'");
+            throw new StateDictFormatException(
+                    file, "missing storage " + storage.key() + " (zip entry " + name + ") for key '" + key + "'");
         }
         if (storage.numel() < 0 || storage.numel() > (Integer.MAX_VALUE - 16) / dtype.elementSize) {
-            throw new StateDictFormatException(file, "storage " + storage.key() + " of key '" + key + "' is larger than 2 GB");
+            throw new StateDictFormatException(
+                    file, "storage " + storage.key() + " of key '" + key + "' is larger than 2 GB");
         }
         long expected = storage.numel() * dtype.elementSize;
         if (entry.getSize() >= 0 && entry.getSize() < expected) {
@@ -223,12 +236,16 @@ final class TorchZipReader {
         return bytes;
     }
 
-    private StateDictFormatException truncated(String key, StorageRef storage, TorchDtype dtype, long expected, long found) {
-        return new StateDictFormatException(file, "truncated storage " + storage.key() + " for key '" + key + "': "
-                + storage.numel() + " " + dtype.torchName + " elements need " + expected + " bytes, found " + found);
+    private StateDictFormatException truncated(
+            String key, StorageRef storage, TorchDtype dtype, long expected, long found) {
+        return new StateDictFormatException(
+                file,
+                "truncated storage " + storage.key() + " for key '" + key + "': " + storage.numel() + " "
+                        + dtype.torchName + " elements need " + expected + " bytes, found " + found);
     }
 
-    private NDArray toArray(String key, TensorRef ref, byte[] storage, NDManager manager) throws StateDictFormatException {
+    private NDArray toArray(String key, TensorRef ref, byte[] storage, NDManager manager)
+            throws StateDictFormatException {
         TorchDtype dtype = ref.storage().dtype();
         int elementSize = dtype.elementSize;
         long numel;
@@ -237,7 +254,8 @@ final class TorchZipReader {
             numel = ref.numel();
             Math.multiplyExact(numel, 4L);
         } catch (ArithmeticException e) {
-            throw new StateDictFormatException(file, "key '" + key + "' has an impossible size " + Arrays.toString(ref.size()));
+            throw new StateDictFormatException(
+                    file, "key '" + key + "' has an impossible size " + Arrays.toString(ref.size()));
         }
         if (numel * Math.max(elementSize, dtype.djlType.getNumOfBytes()) > Integer.MAX_VALUE - 16) {
             throw new StateDictFormatException(file, "key '" + key + "' is larger than 2 GB");
@@ -270,8 +288,10 @@ final class TorchZipReader {
             }
         }
         if (!empty && last >= storageNumel) {
-            throw new StateDictFormatException(file, "key '" + key + "' reads element " + last + " of storage "
-                    + ref.storage().key() + ", which holds only " + storageNumel);
+            throw new StateDictFormatException(
+                    file,
+                    "key '" + key + "' reads element " + last + " of storage "
+                            + ref.storage().key() + ", which holds only " + storageNumel);
         }
     }
 }

@@ -26,7 +26,8 @@ class ConfigLoaderTest {
     void dictsMergeListsReplaceAndChildWins() throws Exception {
         write("base/model.yaml", "model: {depth: 50, steps: [8, 11], norm: {type: bn, eval: true}}\nseed: 1\n");
         write("base/sched.yaml", "model: {steps: [16, 22]}\nlr: 0.01\n");
-        Path c = write("exp.yaml", "base: [base/model.yaml, base/sched.yaml]\nmodel: {depth: 101, norm: {eval: false}}\n");
+        Path c = write(
+                "exp.yaml", "base: [base/model.yaml, base/sched.yaml]\nmodel: {depth: 101, norm: {eval: false}}\n");
         var tree = ConfigLoader.load(c, List.of()).tree();
         assertThat(ConfigLoader.at(tree, "model.depth").asInt()).isEqualTo(101);
         assertThat(ConfigLoader.at(tree, "model.steps").toString()).isEqualTo("[16,22]");
@@ -40,19 +41,22 @@ class ConfigLoaderTest {
     void changingTypeReplacesTheWholeDict() throws Exception {
         write("b.yaml", "loss: {type: focal, gamma: 2.0, alpha: 0.25}\n");
         Path c = write("c.yaml", "base: b.yaml\nloss: {type: ce}\n");
-        assertThat(ConfigLoader.load(c, List.of()).tree().get("loss").toString()).isEqualTo("{\"type\":\"ce\"}");
+        assertThat(ConfigLoader.load(c, List.of()).tree().get("loss").toString())
+                .isEqualTo("{\"type\":\"ce\"}");
         Path d = write("d.yaml", "base: b.yaml\nloss: {gamma: 1.0}\n");
         assertThat(ConfigLoader.load(d, List.of()).tree().get("loss").toString())
                 .isEqualTo("{\"type\":\"focal\",\"gamma\":1.0,\"alpha\":0.25}");
         Path e = write("e.yaml", "base: b.yaml\nloss: {_delete_: true, type: focal}\n");
-        assertThat(ConfigLoader.load(e, List.of()).tree().get("loss").toString()).isEqualTo("{\"type\":\"focal\"}");
+        assertThat(ConfigLoader.load(e, List.of()).tree().get("loss").toString())
+                .isEqualTo("{\"type\":\"focal\"}");
     }
 
     @Test
     void overridesFromTheCommandLine() throws Exception {
         Path c = write("c.yaml", "train: {lr: 0.01, steps: [8, 11]}\nloss: {type: focal, gamma: 2.0}\n");
-        var tree = ConfigLoader.load(c, List.of("train.lr=0.02", "train.steps=[16, 22]", "new.key.deep=true",
-                "loss.type=ce")).tree();
+        var tree = ConfigLoader.load(
+                        c, List.of("train.lr=0.02", "train.steps=[16, 22]", "new.key.deep=true", "loss.type=ce"))
+                .tree();
         assertThat(ConfigLoader.at(tree, "train.lr").asDouble()).isEqualTo(0.02);
         assertThat(ConfigLoader.at(tree, "train.steps").toString()).isEqualTo("[16,22]");
         assertThat(ConfigLoader.at(tree, "new.key.deep").asBoolean()).isTrue();
@@ -76,8 +80,10 @@ class ConfigLoaderTest {
         Path y = write("y.yaml", "base: x.yaml\n");
         assertThatThrownBy(() -> ConfigLoader.load(y, List.of())).hasMessageContaining("base: cycle");
         Path preset = write("p.yaml", "base: no_such_preset\n");
-        assertThatThrownBy(() -> ConfigLoader.load(preset, List.of())).hasMessageContaining("unknown preset 'no_such_preset'");
+        assertThatThrownBy(() -> ConfigLoader.load(preset, List.of()))
+                .hasMessageContaining("unknown preset 'no_such_preset'");
         Path list = write("l.yaml", "- a\n- b\n");
-        assertThatThrownBy(() -> ConfigLoader.load(list, List.of())).hasMessageContaining("top level must be a mapping");
+        assertThatThrownBy(() -> ConfigLoader.load(list, List.of()))
+                .hasMessageContaining("top level must be a mapping");
     }
 }

@@ -44,8 +44,8 @@ class CocoResultsJsonTest {
     void writesOneDetectionALineAndReplacesTheFileAtomically() throws IOException {
         Path file = dir.resolve("dets.json");
         Files.writeString(file, "old");
-        CocoResultsJson.write(file, List.of(new Detection(1, 0, 0.5, 0, 0, 1, 1), new Detection(2, 1, 0.25, 1, 1, 2, 3)),
-                CATS);
+        CocoResultsJson.write(
+                file, List.of(new Detection(1, 0, 0.5, 0, 0, 1, 1), new Detection(2, 1, 0.25, 1, 1, 2, 3)), CATS);
         assertThat(Files.readAllLines(file)).hasSize(3);
         assertThat(CocoResultsJson.read(file, CATS)).hasSize(2);
         try (var files = Files.list(dir)) {
@@ -57,7 +57,8 @@ class CocoResultsJsonTest {
     void aLabelWithoutCategoryLeavesNoFile() {
         Path file = dir.resolve("dets.json");
         assertThatThrownBy(() -> CocoResultsJson.write(file, List.of(new Detection(1, 2, 0.5, 0, 0, 1, 1)), CATS))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("detection label 2 is outside 0..1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("detection label 2 is outside 0..1");
         assertThat(dir).isEmptyDirectory();
     }
 
@@ -99,7 +100,8 @@ class CocoResultsJsonTest {
         Path missing = dir.resolve("nope.json");
         assertThatThrownBy(() -> CocoResultsJson.read(missing, CATS))
                 .isInstanceOf(java.nio.file.NoSuchFileException.class)
-                .hasMessageContaining("nope.json").hasMessageContaining("detections file not found");
+                .hasMessageContaining("nope.json")
+                .hasMessageContaining("detections file not found");
     }
 
     private Path write(String text) throws IOException {

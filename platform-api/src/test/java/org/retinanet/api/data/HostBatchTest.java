@@ -31,9 +31,12 @@ class HostBatchTest {
         assertEquals(2, shards.size());
         assertEquals(3, shards.get(0).size());
         assertEquals(2, shards.get(1).size());
-        assertEquals(List.of(3L, 4L), shards.get(1).metas().stream().map(ImageMeta::imageId).toList());
+        assertEquals(
+                List.of(3L, 4L),
+                shards.get(1).metas().stream().map(ImageMeta::imageId).toList());
         assertArrayEquals(new int[] {3}, shards.get(1).targets().get(0).labels());
-        assertArrayEquals(new float[] {3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4}, shards.get(1).pixels());
+        assertArrayEquals(
+                new float[] {3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4}, shards.get(1).pixels());
         assertEquals(1, shards.get(1).height());
         assertEquals(2, shards.get(1).width());
     }

@@ -37,7 +37,12 @@ class ConvModuleTest {
         ConvModule plain = ConvModule.builder().setFilters(8).setKernel(1).build();
         plain.initialize(manager, DataType.FLOAT32, input);
         assertThat(TorchNames.parameters(plain).keySet()).containsExactly("conv.weight", "conv.bias");
-        ConvModule normed = ConvModule.builder().setFilters(8).setKernel(3).optPadding(1).optGroupNorm(4).build();
+        ConvModule normed = ConvModule.builder()
+                .setFilters(8)
+                .setKernel(3)
+                .optPadding(1)
+                .optGroupNorm(4)
+                .build();
         normed.initialize(manager, DataType.FLOAT32, input);
         assertThat(TorchNames.parameters(normed).keySet()).containsExactly("conv.weight", "gn.weight", "gn.bias");
     }
@@ -45,8 +50,14 @@ class ConvModuleTest {
     @Test
     void runsConvThenGroupNormThenActivation() {
         Shape input = new Shape(2, 4, 9, 9);
-        ConvModule m = ConvModule.builder().setFilters(8).setKernel(3).optStride(2).optPadding(1).optGroupNorm(2)
-                .optActivation(Activation::relu).build();
+        ConvModule m = ConvModule.builder()
+                .setFilters(8)
+                .setKernel(3)
+                .optStride(2)
+                .optPadding(1)
+                .optGroupNorm(2)
+                .optActivation(Activation::relu)
+                .build();
         m.initialize(manager, DataType.FLOAT32, input);
         assertThat(m.getOutputShapes(new Shape[] {input})[0]).isEqualTo(new Shape(2, 8, 5, 5));
         ParameterStore ps = new ParameterStore(manager, false);
@@ -55,7 +66,8 @@ class ConvModuleTest {
 
         Block conv = m.getChildren().valueAt(0);
         Block gn = m.getChildren().valueAt(1);
-        NDArray expected = Activation.relu(gn.forward(ps, conv.forward(ps, new NDList(x), true), true).head());
+        NDArray expected = Activation.relu(
+                gn.forward(ps, conv.forward(ps, new NDList(x), true), true).head());
         assertThat(out.getShape()).isEqualTo(new Shape(2, 8, 5, 5));
         assertThat(out.contentEquals(expected)).isTrue();
         assertThat(out.min().getFloat()).isZero(); // ReLU ran
@@ -63,9 +75,15 @@ class ConvModuleTest {
 
     @Test
     void weightInitializerIsTheConvs() {
-        ConvModule m = ConvModule.builder().setFilters(2).setKernel(1).optWeightInitializer(Initializer.ONES).build();
+        ConvModule m = ConvModule.builder()
+                .setFilters(2)
+                .setKernel(1)
+                .optWeightInitializer(Initializer.ONES)
+                .build();
         m.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 2, 2));
-        assertThat(TorchNames.parameters(m).get("conv.weight").getArray().toFloatArray()).containsOnly(1f);
-        assertThat(TorchNames.parameters(m).get("conv.bias").getArray().toFloatArray()).containsOnly(0f);
+        assertThat(TorchNames.parameters(m).get("conv.weight").getArray().toFloatArray())
+                .containsOnly(1f);
+        assertThat(TorchNames.parameters(m).get("conv.bias").getArray().toFloatArray())
+                .containsOnly(0f);
     }
 }

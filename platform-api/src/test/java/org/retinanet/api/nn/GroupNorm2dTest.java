@@ -50,8 +50,11 @@ class GroupNorm2dTest {
         float[] b = {0f, 0.1f, -0.2f, 0.3f, 1f, -1f};
         p.get("weight").getArray().set(w);
         p.get("bias").getArray().set(b);
-        NDArray x = manager.randomNormal(0, 3, new Shape(n, c, 1, hw), DataType.FLOAT32).add(2);
-        float[] out = gn.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow().toFloatArray();
+        NDArray x = manager.randomNormal(0, 3, new Shape(n, c, 1, hw), DataType.FLOAT32)
+                .add(2);
+        float[] out = gn.forward(new ParameterStore(manager, false), new NDList(x), true)
+                .singletonOrThrow()
+                .toFloatArray();
 
         float[] in = x.toFloatArray();
         int perGroup = c / groups * hw;
@@ -99,7 +102,9 @@ class GroupNorm2dTest {
             try (NDManager stepManager = manager.newSubManager();
                     GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray x = stepManager.randomNormal(input);
-                collector.backward(gn.forward(new ParameterStore(stepManager, false), new NDList(x), true).head().sum());
+                collector.backward(gn.forward(new ParameterStore(stepManager, false), new NDList(x), true)
+                        .head()
+                        .sum());
             }
             assertThat(manager.getManagedArrays()).as("after step %d", step).hasSize(before);
         }
@@ -107,7 +112,8 @@ class GroupNorm2dTest {
 
     @Test
     void groupsMustDivideChannelsAndInputMustHaveThem() {
-        assertThatThrownBy(() -> GroupNorm2d.builder().setGroups(3).setChannels(8).build())
+        assertThatThrownBy(
+                        () -> GroupNorm2d.builder().setGroups(3).setChannels(8).build())
                 .hasMessage("GroupNorm: 3 groups do not divide 8 channels");
         assertThatThrownBy(() -> GroupNorm2d.builder().setChannels(8).build())
                 .hasMessage("GroupNorm: 0 groups do not divide 8 channels");

@@ -17,9 +17,9 @@ class RegistryTest {
     record Holder(ClassificationLossConfig loss) {}
 
     private static Registry registry() {
-        return Registry.createFrom(List.of(
-                new DiscoveredPlugin(ToyPlugins.plugin(List.of(new ToyPlugins.SumLossFactory("sum"), new ToyPlugins.OtherFactory())),
-                        Path.of("toy.jar"))));
+        return Registry.createFrom(List.of(new DiscoveredPlugin(
+                ToyPlugins.plugin(List.of(new ToyPlugins.SumLossFactory("sum"), new ToyPlugins.OtherFactory())),
+                Path.of("toy.jar"))));
     }
 
     @Test
@@ -65,8 +65,10 @@ class RegistryTest {
 
     @Test
     void duplicateIdNamesBothProviders() {
-        var a = new DiscoveredPlugin(ToyPlugins.plugin(List.of(new ToyPlugins.SumLossFactory("sum"))), Path.of("a.jar"));
-        var b = new DiscoveredPlugin(ToyPlugins.plugin(List.of(new ToyPlugins.SumLossFactory("sum"))), Path.of("b.jar"));
+        var a = new DiscoveredPlugin(
+                ToyPlugins.plugin(List.of(new ToyPlugins.SumLossFactory("sum"))), Path.of("a.jar"));
+        var b = new DiscoveredPlugin(
+                ToyPlugins.plugin(List.of(new ToyPlugins.SumLossFactory("sum"))), Path.of("b.jar"));
         assertThatThrownBy(() -> Registry.createFrom(List.of(a, b)))
                 .isInstanceOf(UserException.class)
                 .hasMessageContaining("duplicate classification loss id 'sum'")
@@ -76,7 +78,8 @@ class RegistryTest {
 
     @Test
     void badIdIsRejected() {
-        var a = new DiscoveredPlugin(ToyPlugins.plugin(List.of(new ToyPlugins.SumLossFactory("Sum Loss"))), Path.of("a.jar"));
+        var a = new DiscoveredPlugin(
+                ToyPlugins.plugin(List.of(new ToyPlugins.SumLossFactory("Sum Loss"))), Path.of("a.jar"));
         assertThatThrownBy(() -> Registry.createFrom(List.of(a)))
                 .hasMessageContaining("id 'Sum Loss' must be lower-case");
     }

@@ -49,7 +49,8 @@ class StateDictArchiveVariantsTest {
         entries.put("archive/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
         try (StateDict sd = StateDict.read(write("torch2.pth"), manager);
                 StateDict original = StateDict.read(Fixtures.generated("statedict/tiny.pth"), manager)) {
-            assertThat(sd.tensors().keySet()).containsExactlyElementsOf(original.tensors().keySet());
+            assertThat(sd.tensors().keySet())
+                    .containsExactlyElementsOf(original.tensors().keySet());
             StateDictReadTest.assertSameTensors(sd.tensors(), original.tensors());
         }
     }
@@ -65,7 +66,8 @@ class StateDictArchiveVariantsTest {
         entries.put("tiny/byteorder", "big".getBytes(StandardCharsets.US_ASCII));
         try (StateDict sd = StateDict.read(write("big.pth"), manager);
                 StateDict original = StateDict.read(Fixtures.generated("statedict/tiny.pth"), manager)) {
-            StateDictReadTest.assertSame("f32", sd.tensors().get("f32"), original.tensors().get("f32"));
+            StateDictReadTest.assertSame(
+                    "f32", sd.tensors().get("f32"), original.tensors().get("f32"));
         }
     }
 

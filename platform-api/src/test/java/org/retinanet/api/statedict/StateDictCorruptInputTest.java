@@ -56,7 +56,8 @@ class StateDictCorruptInputTest {
                 .isInstanceOf(StateDictFormatException.class)
                 .hasMessageStartingWith("checkpoint " + file + ": ")
                 .hasMessageContaining(problem)
-                .satisfies(e -> assertThat(((StateDictFormatException) e).file()).isEqualTo(file));
+                .satisfies(
+                        e -> assertThat(((StateDictFormatException) e).file()).isEqualTo(file));
     }
 
     @ParameterizedTest
@@ -77,7 +78,9 @@ class StateDictCorruptInputTest {
     @Test
     void plainPickleIsNotMistakenForALegacyTorchFile() throws IOException {
         // pickle.dumps({"model": {}}, protocol=2)
-        byte[] pickle = {(byte) 0x80, 2, '}', 'q', 0, 'X', 5, 0, 0, 0, 'm', 'o', 'd', 'e', 'l', 'q', 1, '}', 'q', 2, 's', '.'};
+        byte[] pickle = {
+            (byte) 0x80, 2, '}', 'q', 0, 'X', 5, 0, 0, 0, 'm', 'o', 'd', 'e', 'l', 'q', 1, '}', 'q', 2, 's', '.'
+        };
         assertRefused(file("model_final.pkl", pickle), "is a plain Python pickle");
     }
 
@@ -101,7 +104,9 @@ class StateDictCorruptInputTest {
             entries.computeIfPresent("tiny/data/0", (name, bytes) -> Arrays.copyOf(bytes, bytes.length - 3));
             return entries;
         });
-        assertRefused(file("shortstorage.pth", zip), "truncated storage 0 for key 'f32': 6 float32 elements need 24 bytes, found 21");
+        assertRefused(
+                file("shortstorage.pth", zip),
+                "truncated storage 0 for key 'f32': 6 float32 elements need 24 bytes, found 21");
     }
 
     @Test

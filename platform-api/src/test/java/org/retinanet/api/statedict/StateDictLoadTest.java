@@ -52,7 +52,8 @@ class StateDictLoadTest {
 
     @Test
     void theModelHasTorchKeys() {
-        assertThat(model.keySet()).containsExactly("fc.weight", "fc.bias", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var");
+        assertThat(model.keySet())
+                .containsExactly("fc.weight", "fc.bias", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var");
     }
 
     /** A checkpoint matching the model, written in torch's key order; fc.weight is float64. */
@@ -84,7 +85,9 @@ class StateDictLoadTest {
     void strictLoadCopiesEveryValueConvertedToTheParametersDtype() throws IOException {
         try (StateDict sd = write(matching(""))) {
             LoadReport report = sd.loadInto(model, LoadOptions.strictDefaults());
-            assertThat(report.loaded()).containsExactly("fc.weight", "fc.bias", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var");
+            assertThat(report.loaded())
+                    .containsExactly(
+                            "fc.weight", "fc.bias", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var");
             assertThat(report.ignored()).containsExactly("bn.num_batches_tracked");
             assertThat(report.missing()).isEmpty();
             assertThat(report.unexpected()).isEmpty();
@@ -97,7 +100,9 @@ class StateDictLoadTest {
         assertThat(weight.isReleased()).isFalse();
         assertThat(weight.getManager()).isNotNull();
         ParameterStore store = new ParameterStore(manager, false);
-        assertThat(store.getValue(model.get("bn.weight"), manager.getDevice(), false).toFloatArray()).containsExactly(1f, 2f, 3f);
+        assertThat(store.getValue(model.get("bn.weight"), manager.getDevice(), false)
+                        .toFloatArray())
+                .containsExactly(1f, 2f, 3f);
     }
 
     @Test
@@ -106,7 +111,8 @@ class StateDictLoadTest {
         t.put("module.aux.weight", manager.create(new float[] {1}));
         Function<String, String> rename = k -> k.startsWith("module.aux.") ? null : k.substring("module.".length());
         try (StateDict sd = write(t)) {
-            LoadReport report = sd.loadInto(model, new LoadOptions(rename, k -> k.endsWith("num_batches_tracked"), true));
+            LoadReport report =
+                    sd.loadInto(model, new LoadOptions(rename, k -> k.endsWith("num_batches_tracked"), true));
             assertThat(report.loaded()).hasSize(6).allMatch(k -> k.startsWith("module."));
             assertThat(report.ignored()).containsExactly("module.bn.num_batches_tracked", "module.aux.weight");
         }
@@ -157,7 +163,8 @@ class StateDictLoadTest {
         try (StateDict sd = write(t)) {
             assertThatThrownBy(() -> sd.loadInto(model, LoadOptions.strictDefaults()))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("checkpoint " + sd.source() + ": key 'bn.running_var' has shape (2, 2) but the model expects (3)");
+                    .hasMessage("checkpoint " + sd.source()
+                            + ": key 'bn.running_var' has shape (2, 2) but the model expects (3)");
         }
         assertThat(snapshot()).usingRecursiveComparison().isEqualTo(before);
     }
@@ -167,7 +174,8 @@ class StateDictLoadTest {
         Map<String, NDArray> t = Map.of("w", manager.create(new float[] {1, 2, 3, 4, 5, 6}, new Shape(2, 3)));
         try (StateDict sd = write(t)) {
             assertThatThrownBy(() -> sd.loadInto(model, new LoadOptions(k -> "fc.weight", k -> false, false)))
-                    .hasMessageEndingWith("key 'w' has shape (2, 3) but the model expects (3, 2) (model parameter 'fc.weight')");
+                    .hasMessageEndingWith(
+                            "key 'w' has shape (2, 3) but the model expects (3, 2) (model parameter 'fc.weight')");
         }
     }
 
@@ -202,10 +210,16 @@ class StateDictLoadTest {
         conv1Bn.initialize(manager, DataType.FLOAT32, new Shape(1, 64, 2, 2));
         Map<String, Parameter> target = new LinkedHashMap<>();
         TorchNames.parameters(conv1Bn).forEach((k, p) -> target.put("bn1." + k, p));
-        try (StateDict sd = StateDict.read(org.retinanet.testing.Fixtures.generated("statedict/resnet18.pth"), manager)) {
-            LoadReport report = sd.loadInto(target, new LoadOptions(Function.identity(), k -> k.endsWith("num_batches_tracked"), false));
-            assertThat(report.loaded()).containsExactly("bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var");
-            assertThat(report.loaded().size() + report.unexpected().size() + report.ignored().size()).isEqualTo(122);
+        try (StateDict sd =
+                StateDict.read(org.retinanet.testing.Fixtures.generated("statedict/resnet18.pth"), manager)) {
+            LoadReport report = sd.loadInto(
+                    target, new LoadOptions(Function.identity(), k -> k.endsWith("num_batches_tracked"), false));
+            assertThat(report.loaded())
+                    .containsExactly("bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var");
+            assertThat(report.loaded().size()
+                            + report.unexpected().size()
+                            + report.ignored().size())
+                    .isEqualTo(122);
             assertThat(report.ignored()).hasSize(20).allMatch(k -> k.endsWith("num_batches_tracked"));
             assertThat(target.get("bn1.running_var").getArray().toFloatArray())
                     .containsExactly(sd.tensors().get("bn1.running_var").toFloatArray());

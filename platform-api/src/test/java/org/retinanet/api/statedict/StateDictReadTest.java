@@ -23,8 +23,22 @@ import org.retinanet.testing.Fixtures;
 /** torch.save files written by torch 1.13 (scripts/fixtures/statedict_tiny.py) against numpy's copy of each tensor. */
 class StateDictReadTest {
 
-    static final List<String> TINY_KEYS = List.of("f32", "f16", "f64", "i64", "i32", "u8", "flag", "bf16", "count",
-            "transposed", "view_a", "view_b", "expanded", "param", "subclass");
+    static final List<String> TINY_KEYS = List.of(
+            "f32",
+            "f16",
+            "f64",
+            "i64",
+            "i32",
+            "u8",
+            "flag",
+            "bf16",
+            "count",
+            "transposed",
+            "view_a",
+            "view_b",
+            "expanded",
+            "param",
+            "subclass");
 
     static NDManager manager;
     static StateDict expected;
@@ -147,7 +161,8 @@ class StateDictReadTest {
             for (Map.Entry<String, NDArray> e : sd.tensors().entrySet()) {
                 List<?> keyAndShape = (List<?>) shapes.get(i++);
                 assertThat(e.getKey()).isEqualTo(keyAndShape.get(0));
-                long[] shape = ((List<?>) keyAndShape.get(1)).stream().mapToLong(d -> ((Number) d).longValue()).toArray();
+                long[] shape = ((List<?>) keyAndShape.get(1))
+                        .stream().mapToLong(d -> ((Number) d).longValue()).toArray();
                 assertThat(e.getValue().getShape()).as(e.getKey()).isEqualTo(new Shape(shape));
             }
             assertThat(sample.tensors()).hasSize(7);

@@ -63,7 +63,8 @@ class StateDictSafetensorsTest {
         try (StateDict pth = StateDict.read(Fixtures.generated("statedict/tiny.pth"), manager)) {
             StateDict.writeSafetensors(pth.tensors(), file);
             try (StateDict back = StateDict.read(file, manager)) {
-                assertThat(back.tensors().keySet()).containsExactlyElementsOf(pth.tensors().keySet());
+                assertThat(back.tensors().keySet())
+                        .containsExactlyElementsOf(pth.tensors().keySet());
                 StateDictReadTest.assertSameTensors(back.tensors(), pth.tensors());
             }
         }
@@ -92,7 +93,8 @@ class StateDictSafetensorsTest {
         Path file = dir.resolve("ckpt.safetensors");
         StateDict.writeSafetensors(Map.of("x", manager.create(new float[] {1})), file);
         StateDict.writeSafetensors(Map.of("y", manager.create(new float[] {2, 3})), file);
-        try (StateDict sd = StateDict.read(file, manager); Stream<Path> files = Files.list(dir)) {
+        try (StateDict sd = StateDict.read(file, manager);
+                Stream<Path> files = Files.list(dir)) {
             assertThat(sd.tensors().keySet()).containsExactly("y");
             assertThat(files).containsExactly(file);
         }

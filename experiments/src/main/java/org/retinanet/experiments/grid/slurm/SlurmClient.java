@@ -82,11 +82,18 @@ public class SlurmClient {
                 Map<String, String> f = fields(line);
                 String task = f.get("ArrayJobId") + "_" + f.get("ArrayTaskId");
                 if (f.containsKey("ArrayTaskId") && !f.get("ArrayTaskId").contains("[") && !out.containsKey(task)) {
-                    out.put(task, new TaskState(f.getOrDefault("JobState", "UNKNOWN"), f.get("Reason"), f.get("ExitCode"), "scontrol"));
+                    out.put(
+                            task,
+                            new TaskState(
+                                    f.getOrDefault("JobState", "UNKNOWN"),
+                                    f.get("Reason"),
+                                    f.get("ExitCode"),
+                                    "scontrol"));
                 }
             }
         }
-        Result acct = run(List.of("sacct", "-n", "-P", "-X", "-o", "JobID,State,ExitCode", "-j", String.join(",", arrayJobIds)));
+        Result acct = run(
+                List.of("sacct", "-n", "-P", "-X", "-o", "JobID,State,ExitCode", "-j", String.join(",", arrayJobIds)));
         if (acct.exitCode() == 0) {
             for (String line : acct.out().split("\n")) {
                 String[] f = line.trim().split("\\|", -1);

@@ -61,8 +61,9 @@ public final class SlurmExecutor {
     public Submitted submit(GridPlan plan, boolean dryRun, PrintStream out) throws IOException {
         Files.createDirectories(slurmDir().resolve("logs"));
         // two submissions of one grid at once must not both see a cell as unqueued
-        try (FileChannel channel = FileChannel.open(slurmDir().resolve(".submit.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+        try (FileChannel channel = FileChannel.open(
+                        slurmDir().resolve(".submit.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = channel.lock()) {
             plan.writeIndex(workDir);
             SlurmScripts scripts = new SlurmScripts(plan, workDir, settings, pluginDirs);
             Path arrayScript = writeScript(SlurmScripts.ARRAY_SCRIPT, scripts.arrayScript());
@@ -85,8 +86,9 @@ public final class SlurmExecutor {
                 }
             }
             skipped.forEach(s -> out.println("[" + s.replaceFirst(": ", "] ")));
-            List<String> arrayArgs = List.of("--array=" + indices.stream().map(String::valueOf).collect(Collectors.joining(","))
-                    + (settings.maxConcurrent() == null ? "" : "%" + settings.maxConcurrent()));
+            List<String> arrayArgs =
+                    List.of("--array=" + indices.stream().map(String::valueOf).collect(Collectors.joining(","))
+                            + (settings.maxConcurrent() == null ? "" : "%" + settings.maxConcurrent()));
             if (dryRun) {
                 out.println("dry run: wrote " + arrayScript + " and " + reportScript);
                 out.println("would run: sbatch --parsable " + String.join(" ", arrayArgs) + " " + arrayScript);
@@ -105,13 +107,15 @@ public final class SlurmExecutor {
             all.add(new Submission(arrayJob, null, tasks, Instant.now().toString()));
             writeAtomically(slurmDir().resolve("submissions.json"), JSON.writeValueAsBytes(all));
             String reportJob = slurm.submit(reportScript, List.of("--dependency=afterany:" + arrayJob));
-            Submission submission = new Submission(arrayJob, reportJob, tasks, all.get(all.size() - 1).submitted());
+            Submission submission = new Submission(
+                    arrayJob, reportJob, tasks, all.get(all.size() - 1).submitted());
             all.set(all.size() - 1, submission);
             writeAtomically(slurmDir().resolve("submissions.json"), JSON.writeValueAsBytes(all));
             for (Map.Entry<Integer, String> t : tasks.entrySet()) {
                 out.println("[" + t.getValue() + "] submitted as task " + arrayJob + "_" + t.getKey());
             }
-            out.println("submitted job array " + arrayJob + " (" + indices.size() + " of " + plan.cells().size() + " cells"
+            out.println("submitted job array " + arrayJob + " (" + indices.size() + " of "
+                    + plan.cells().size() + " cells"
                     + (settings.maxConcurrent() == null ? "" : ", at most " + settings.maxConcurrent() + " at once")
                     + ") and report job " + reportJob + " after it");
             return new Submitted(submission, skipped);
@@ -127,9 +131,10 @@ public final class SlurmExecutor {
         try {
             return JSON.readValue(file.toFile(), new TypeReference<List<Submission>>() {});
         } catch (IOException e) {
-            throw new UserException(file + " is damaged (" + e.getMessage().lines().findFirst().orElse("")
-                    + "); it records which Slurm task trains which cell: restore it, or remove it once no task of this"
-                    + " grid is queued or running");
+            throw new UserException(
+                    file + " is damaged (" + e.getMessage().lines().findFirst().orElse("")
+                            + "); it records which Slurm task trains which cell: restore it, or remove it once no task of this"
+                            + " grid is queued or running");
         }
     }
 
@@ -145,11 +150,13 @@ public final class SlurmExecutor {
     /** Each cell's latest task and the state Slurm reports for it (null when Slurm has forgotten it). */
     public Map<String, TaskInfo> taskStates() throws IOException {
         Map<String, String> tasks = latestTasks();
-        List<String> arrays = submissions().stream().map(Submission::arrayJob).distinct().toList();
+        List<String> arrays =
+                submissions().stream().map(Submission::arrayJob).distinct().toList();
         Map<String, SlurmClient.TaskState> states = slurm.states(arrays);
         Map<String, TaskInfo> out = new LinkedHashMap<>();
-        tasks.forEach((cell, task) -> out.put(cell, new TaskInfo(task, states.get(task),
-                slurmDir().resolve("logs").resolve(task + ".out"))));
+        tasks.forEach((cell, task) -> out.put(
+                cell,
+                new TaskInfo(task, states.get(task), slurmDir().resolve("logs").resolve(task + ".out"))));
         return out;
     }
 
@@ -159,7 +166,8 @@ public final class SlurmExecutor {
     /** Cells with a task (of any submission) that is queued or running, with that task and state. */
     private Map<String, String> queuedTasks() throws IOException {
         List<Submission> all = submissions();
-        Map<String, SlurmClient.TaskState> states = slurm.states(all.stream().map(Submission::arrayJob).distinct().toList());
+        Map<String, SlurmClient.TaskState> states =
+                slurm.states(all.stream().map(Submission::arrayJob).distinct().toList());
         Map<String, String> out = new LinkedHashMap<>();
         for (Submission s : all) {
             s.tasks().forEach((i, cell) -> {

@@ -33,14 +33,22 @@ public final class SlurmScripts {
     /** The array script: {@code sbatch --array=<cell indices>%K grid.sbatch}. */
     public String arrayScript() {
         StringBuilder s = new StringBuilder("#!/bin/bash\n");
-        s.append("# Grid '").append(plan.spec().name()).append("': one Slurm array task per cell; the task id is the cell's index")
+        s.append("# Grid '")
+                .append(plan.spec().name())
+                .append("': one Slurm array task per cell; the task id is the cell's index")
                 .append(" below.\n");
-        s.append("# Written by `retinanet grid --executor slurm` (").append(Instant.now()).append(").\n");
+        s.append("# Written by `retinanet grid --executor slurm` (")
+                .append(Instant.now())
+                .append(").\n");
         s.append("# `retinanet grid` submits it for the cells that are not finished and not queued:\n");
-        s.append("#   sbatch --array=<indices>").append(settings.maxConcurrent() == null ? "" : "%" + settings.maxConcurrent())
-                .append(" ").append(workDir.resolve("slurm").resolve(ARRAY_SCRIPT)).append('\n');
+        s.append("#   sbatch --array=<indices>")
+                .append(settings.maxConcurrent() == null ? "" : "%" + settings.maxConcurrent())
+                .append(" ")
+                .append(workDir.resolve("slurm").resolve(ARRAY_SCRIPT))
+                .append('\n');
         s.append("# Each task runs `retinanet train --resume` in its cell's directory, so a requeued or resubmitted\n");
-        s.append("# task continues from the cell's latest checkpoint, and a second task for a running cell is refused.\n");
+        s.append(
+                "# task continues from the cell's latest checkpoint, and a second task for a running cell is refused.\n");
         directive(s, "--job-name=" + jobName());
         directive(s, "--output=" + workDir.resolve("slurm/logs/%A_%a.out"));
         directive(s, "--open-mode=append");
@@ -73,10 +81,17 @@ public final class SlurmScripts {
                     args.addAll(List.of("--gpus", String.valueOf(settings.gpus())));
                 }
             }
-            s.append("  ").append(i).append(") cell=").append(quote(cell.name())).append("\n     args=(")
-                    .append(args.stream().map(SlurmScripts::quote).collect(Collectors.joining(" "))).append(") ;;\n");
+            s.append("  ")
+                    .append(i)
+                    .append(") cell=")
+                    .append(quote(cell.name()))
+                    .append("\n     args=(")
+                    .append(args.stream().map(SlurmScripts::quote).collect(Collectors.joining(" ")))
+                    .append(") ;;\n");
         }
-        s.append("  *) echo \"grid ").append(plan.spec().name()).append(" has no cell $SLURM_ARRAY_TASK_ID\" >&2; exit 2 ;;\n");
+        s.append("  *) echo \"grid ")
+                .append(plan.spec().name())
+                .append(" has no cell $SLURM_ARRAY_TASK_ID\" >&2; exit 2 ;;\n");
         s.append("esac\n\n");
         environment(s);
         s.append("""
@@ -112,7 +127,9 @@ public final class SlurmScripts {
     /** The report script: {@code sbatch --dependency=afterany:<array id> report.sbatch}. */
     public String reportScript() {
         StringBuilder s = new StringBuilder("#!/bin/bash\n");
-        s.append("# Grid '").append(plan.spec().name()).append("': report.md and results.csv after the array's tasks ended")
+        s.append("# Grid '")
+                .append(plan.spec().name())
+                .append("': report.md and results.csv after the array's tasks ended")
                 .append(" (submitted with --dependency=afterany:<array id>).\n");
         directive(s, "--job-name=" + jobName() + "-report");
         directive(s, "--output=" + workDir.resolve("slurm/logs/report_%j.out"));
@@ -124,7 +141,9 @@ public final class SlurmScripts {
         }
         s.append("set -uo pipefail\n\n");
         environment(s);
-        s.append("\"${launcher[@]}\" report --work-dir ").append(quote(workDir.toString())).append('\n');
+        s.append("\"${launcher[@]}\" report --work-dir ")
+                .append(quote(workDir.toString()))
+                .append('\n');
         return s.toString();
     }
 
@@ -157,7 +176,8 @@ public final class SlurmScripts {
         if (settings.launcher() != null) {
             return settings.launcher();
         }
-        return GridPlan.javaCommand("@THREADS@").stream().map(SlurmScripts::quote)
+        return GridPlan.javaCommand("@THREADS@").stream()
+                .map(SlurmScripts::quote)
                 .map(w -> w.replace("@THREADS@", "'\"${SLURM_CPUS_PER_TASK:-1}\"'"))
                 .collect(Collectors.joining(" "));
     }

@@ -20,15 +20,36 @@ import org.retinanet.api.registry.UserException;
  * @param setup shell lines run on the node before the platform starts (for example {@code module load java/17})
  * @param launcher the command that starts the platform on the nodes (default: this JVM and class path)
  */
-public record SlurmSettings(String partition, String account, String qos, String time, Integer gpusPerTask,
-        Integer cpusPerTask, String mem, Integer maxConcurrent, Integer signalSeconds, List<String> sbatchArgs,
-        List<String> setup, String launcher) {
+public record SlurmSettings(
+        String partition,
+        String account,
+        String qos,
+        String time,
+        Integer gpusPerTask,
+        Integer cpusPerTask,
+        String mem,
+        Integer maxConcurrent,
+        Integer signalSeconds,
+        List<String> sbatchArgs,
+        List<String> setup,
+        String launcher) {
 
-    public static final SlurmSettings EMPTY = new SlurmSettings(null, null, null, null, null, null, null, null, null,
-            null, null, null);
+    public static final SlurmSettings EMPTY =
+            new SlurmSettings(null, null, null, null, null, null, null, null, null, null, null, null);
 
-    public static final List<String> KEYS = List.of("partition", "account", "qos", "time", "gpusPerTask", "cpusPerTask",
-            "mem", "maxConcurrent", "signalSeconds", "sbatchArgs", "setup", "launcher");
+    public static final List<String> KEYS = List.of(
+            "partition",
+            "account",
+            "qos",
+            "time",
+            "gpusPerTask",
+            "cpusPerTask",
+            "mem",
+            "maxConcurrent",
+            "signalSeconds",
+            "sbatchArgs",
+            "setup",
+            "launcher");
 
     public SlurmSettings {
         sbatchArgs = sbatchArgs == null ? List.of() : List.copyOf(sbatchArgs);
@@ -38,7 +59,8 @@ public record SlurmSettings(String partition, String account, String qos, String
         positive("maxConcurrent", maxConcurrent, 1);
         positive("signalSeconds", signalSeconds, 1);
         for (String s : new String[] {partition, account, qos, time, mem}) {
-            if (s != null && (s.isBlank() || s.chars().anyMatch(c -> Character.isWhitespace(c) || c == '\'' || c == '"'))) {
+            if (s != null
+                    && (s.isBlank() || s.chars().anyMatch(c -> Character.isWhitespace(c) || c == '\'' || c == '"'))) {
                 throw new UserException("executor: '" + s + "' is not a valid Slurm value (no spaces or quotes)");
             }
         }
@@ -64,10 +86,18 @@ public record SlurmSettings(String partition, String account, String qos, String
         if (other == null) {
             return this;
         }
-        return new SlurmSettings(pick(other.partition, partition), pick(other.account, account), pick(other.qos, qos),
-                pick(other.time, time), pick(other.gpusPerTask, gpusPerTask), pick(other.cpusPerTask, cpusPerTask),
-                pick(other.mem, mem), pick(other.maxConcurrent, maxConcurrent), pick(other.signalSeconds, signalSeconds),
-                other.sbatchArgs.isEmpty() ? sbatchArgs : other.sbatchArgs, other.setup.isEmpty() ? setup : other.setup,
+        return new SlurmSettings(
+                pick(other.partition, partition),
+                pick(other.account, account),
+                pick(other.qos, qos),
+                pick(other.time, time),
+                pick(other.gpusPerTask, gpusPerTask),
+                pick(other.cpusPerTask, cpusPerTask),
+                pick(other.mem, mem),
+                pick(other.maxConcurrent, maxConcurrent),
+                pick(other.signalSeconds, signalSeconds),
+                other.sbatchArgs.isEmpty() ? sbatchArgs : other.sbatchArgs,
+                other.setup.isEmpty() ? setup : other.setup,
                 pick(other.launcher, launcher));
     }
 

@@ -73,8 +73,14 @@ public class CocoEvalBenchmark {
                     GtBox g = boxes.get(r.nextInt(n));
                     double jx = (r.nextDouble() - 0.5) * 0.3 * g.width();
                     double jy = (r.nextDouble() - 0.5) * 0.3 * g.height();
-                    detections.add(new Detection(i + 1, r.nextDouble() < 0.8 ? g.label() : r.nextInt(80), r.nextDouble(),
-                            g.x1() + jx, g.y1() + jy, g.x2() + jx, g.y2() + jy));
+                    detections.add(new Detection(
+                            i + 1,
+                            r.nextDouble() < 0.8 ? g.label() : r.nextInt(80),
+                            r.nextDouble(),
+                            g.x1() + jx,
+                            g.y1() + jy,
+                            g.x2() + jx,
+                            g.y2() + jy));
                 } else {
                     double w = 4 + r.nextDouble() * 300;
                     double h = 4 + r.nextDouble() * 300;
@@ -94,7 +100,8 @@ public class CocoEvalBenchmark {
     }
 
     /** Ground truth only: evaluation never decodes images. */
-    private record SyntheticGroundTruth(List<Category> categories, List<ImageAnnotations> all) implements DetectionDataset {
+    private record SyntheticGroundTruth(List<Category> categories, List<ImageAnnotations> all)
+            implements DetectionDataset {
         @Override
         public String name() {
             return "synthetic-coco";

@@ -52,7 +52,8 @@ public class DetectBenchmark {
     @Setup
     public void setUp() {
         Registry registry = Registry.create(List.of());
-        Experiment e = Experiment.load("torchvision_retinanet_resnet50_fpn", List.of("model.head.priorProb=" + prior), registry);
+        Experiment e = Experiment.load(
+                "torchvision_retinanet_resnet50_fpn", List.of("model.head.priorProb=" + prior), registry);
         Detector detector = new DetectorBuilder(registry).build(e.config().model(), 91);
         head = detector.head();
         String[] hw = size.split("x");

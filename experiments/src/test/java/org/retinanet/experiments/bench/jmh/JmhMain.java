@@ -22,11 +22,19 @@ public final class JmhMain {
 
     public static void main(String[] args) throws RunnerException, CommandLineOptionException {
         String pkg = JmhMain.class.getPackageName() + ".";
-        String[] jvmArgs = {"-Dai.djl.offline=true", "-Xmx4g",
-            "-Dai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "1")};
+        String[] jvmArgs = {
+            "-Dai.djl.offline=true",
+            "-Xmx4g",
+            "-Dai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "1")
+        };
         OptionsBuilder defaults = new OptionsBuilder();
-        defaults.include(pkg).forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(2)).measurementIterations(5)
-                .measurementTime(TimeValue.seconds(2)).jvmArgsAppend(jvmArgs);
+        defaults.include(pkg)
+                .forks(1)
+                .warmupIterations(2)
+                .warmupTime(TimeValue.seconds(2))
+                .measurementIterations(5)
+                .measurementTime(TimeValue.seconds(2))
+                .jvmArgsAppend(jvmArgs);
         Options options = defaults.build();
         if (args.length > 0) {
             CommandLineOptions cli = new CommandLineOptions(args);

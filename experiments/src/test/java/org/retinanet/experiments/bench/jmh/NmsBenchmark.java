@@ -47,7 +47,9 @@ public class NmsBenchmark {
         int clusters = Math.max(1, candidates / 20);
         float[][] centres = new float[clusters][];
         for (int c = 0; c < clusters; c++) {
-            centres[c] = new float[] {r.nextFloat() * 1333, r.nextFloat() * 800, 20 + r.nextFloat() * 200, 20 + r.nextFloat() * 200};
+            centres[c] = new float[] {
+                r.nextFloat() * 1333, r.nextFloat() * 800, 20 + r.nextFloat() * 200, 20 + r.nextFloat() * 200
+            };
         }
         for (int i = 0; i < candidates; i++) {
             float[] c = centres[r.nextInt(clusters)];

@@ -49,7 +49,11 @@ class SlurmGridTest {
 
     /** A grid file over {@link TinyCells} ({@code images / 2} iterations per epoch, 2 epochs, 1 thread a cell). */
     private Path grid(String name, int images, String axes) throws Exception {
-        TinyCells.write(dir, images, 4, "{epochs: 2, warmupIters: 1, checkpointInterval: 1000, logInterval: 1, gradClipNorm: null}");
+        TinyCells.write(
+                dir,
+                images,
+                4,
+                "{epochs: 2, warmupIters: 1, checkpointInterval: 1000, logInterval: 1, gradClipNorm: null}");
         Path file = dir.resolve(name + ".yaml");
         Files.writeString(file, "base: tiny.yaml\n" + axes + """
                 executor: {type: slurm, cpusPerTask: 1, mem: 3G, maxConcurrent: 2}
@@ -63,14 +67,18 @@ class SlurmGridTest {
         Path work = dir.resolve("slurm-work");
         CliRunner.Result first = CliRunner.run("grid", "--config", grid.toString(), "--work-dir", work.toString());
         assertThat(first.exitCode()).as(first.err()).isZero();
-        assertThat(first.out()).contains("[lr=0.001] submitted as task").contains("[lr=1.0E12] submitted as task")
+        assertThat(first.out())
+                .contains("[lr=0.001] submitted as task")
+                .contains("[lr=1.0E12] submitted as task")
                 .contains("submitted job array");
-        assertThat(Files.readString(work.resolve("slurm/grid.sbatch"))).contains("#SBATCH --requeue", "#SBATCH --cpus-per-task=1");
+        assertThat(Files.readString(work.resolve("slurm/grid.sbatch")))
+                .contains("#SBATCH --requeue", "#SBATCH --cpus-per-task=1");
 
         // submitted again at once: both cells are queued or running, so nothing new is queued
         CliRunner.Result again = CliRunner.run("grid", "--config", grid.toString(), "--work-dir", work.toString());
         assertThat(again.exitCode()).as(again.err()).isZero();
-        assertThat(again.out()).containsPattern("\\[lr=0\\.001] already (pending|running|configuring) as task")
+        assertThat(again.out())
+                .containsPattern("\\[lr=0\\.001] already (pending|running|configuring) as task")
                 .contains("nothing to submit");
         assertThat(submissions(work)).hasSize(1);
 
@@ -78,20 +86,38 @@ class SlurmGridTest {
         awaitJobsGone(List.of(submissions(work).get(0).get("arrayJob").asText(), reportJob), work);
         assertThat(work.resolve("report.md")).as("written by the report job").exists();
         String report = Files.readString(work.resolve("report.md"));
-        assertThat(report).contains("## Runs that did not finish").contains("`lr=1.0E12`: failed")
+        assertThat(report)
+                .contains("## Runs that did not finish")
+                .contains("`lr=1.0E12`: failed")
                 .contains("non-finite");
 
         CliRunner.Result status = CliRunner.run("grid", "--status", "--work-dir", work.toString());
         assertThat(status.exitCode()).as(status.err()).isZero();
-        String good = status.out().lines().filter(l -> l.startsWith("lr=0.001 ")).findFirst().orElseThrow();
-        String bad = status.out().lines().filter(l -> l.startsWith("lr=1.0E12 ")).findFirst().orElseThrow();
+        String good = status.out()
+                .lines()
+                .filter(l -> l.startsWith("lr=0.001 "))
+                .findFirst()
+                .orElseThrow();
+        String bad = status.out()
+                .lines()
+                .filter(l -> l.startsWith("lr=1.0E12 "))
+                .findFirst()
+                .orElseThrow();
         assertThat(good).contains("COMPLETED").contains("finished").contains(" 8 ");
         assertThat(bad).contains("FAILED").contains("failed").contains("non-finite");
 
         // the same grid run locally, one thread per cell as on Slurm: the same numbers
         Path local = dir.resolve("local-work");
-        CliRunner.Result here = CliRunner.run("grid", "--config", grid.toString(), "--work-dir", local.toString(),
-                "--executor", "local", "--jobs", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        CliRunner.Result here = CliRunner.run(
+                "grid",
+                "--config",
+                grid.toString(),
+                "--work-dir",
+                local.toString(),
+                "--executor",
+                "local",
+                "--jobs",
+                String.valueOf(Runtime.getRuntime().availableProcessors()));
         assertThat(here.exitCode()).as("one cell fails here too").isEqualTo(1);
         assertThat(withoutTimes(work.resolve("results.csv"))).isEqualTo(withoutTimes(local.resolve("results.csv")));
         assertThat(Files.readAllBytes(finalModel(work.resolve("lr=0.001"))))
@@ -120,15 +146,21 @@ class SlurmGridTest {
         await(() -> log(cell).contains("stopped by SIGUSR1"), "the cell to stop on SIGUSR1", work);
         long firstStop = iteration(cell);
         // preemption as Slurm does it: SIGTERM to the task, which Slurm requeues itself
-        await(() -> log(cell).contains("at iteration " + firstStop) && iteration(cell) >= firstStop + 10,
-                "the requeued task to resume and train on", work);
+        await(
+                () -> log(cell).contains("at iteration " + firstStop) && iteration(cell) >= firstStop + 10,
+                "the requeued task to resume and train on",
+                work);
         slurm("scontrol", "requeue", task);
-        awaitJobsGone(List.of(submissions(work).get(0).get("arrayJob").asText(),
-                submissions(work).get(0).get("reportJob").asText()), work);
+        awaitJobsGone(
+                List.of(
+                        submissions(work).get(0).get("arrayJob").asText(),
+                        submissions(work).get(0).get("reportJob").asText()),
+                work);
 
         String trainLog = log(cell);
         assertThat(trainLog).contains("SIGUSR1 received").contains("SIGTERM received");
-        assertThat(trainLog.lines().filter(l -> l.startsWith("retinanet: resumed from"))).hasSize(2);
+        assertThat(trainLog.lines().filter(l -> l.startsWith("retinanet: resumed from")))
+                .hasSize(2);
         String batchLog = Files.readString(work.resolve("slurm/logs/" + task + ".out"));
         assertThat(batchLog).contains("restart 1").contains("restart 2").contains("requeueing " + task);
         JsonNode manifest = JSON.readTree(cell.resolve("manifest.json").toFile());
@@ -136,12 +168,22 @@ class SlurmGridTest {
         assertThat(manifest.get("resumedAt")).hasSize(2);
 
         Path local = dir.resolve("uninterrupted");
-        CliRunner.Result here = CliRunner.run("grid", "--config", grid.toString(), "--work-dir", local.toString(),
-                "--executor", "local", "--jobs", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        CliRunner.Result here = CliRunner.run(
+                "grid",
+                "--config",
+                grid.toString(),
+                "--work-dir",
+                local.toString(),
+                "--executor",
+                "local",
+                "--jobs",
+                String.valueOf(Runtime.getRuntime().availableProcessors()));
         assertThat(here.exitCode()).as(here.out()).isZero();
         for (String file : List.of("model.safetensors", "optimizer.safetensors", "state.json")) {
-            assertThat(Files.readAllBytes(finalModel(cell).resolveSibling(file))).as(file)
-                    .isEqualTo(Files.readAllBytes(finalModel(local.resolve("base")).resolveSibling(file)));
+            assertThat(Files.readAllBytes(finalModel(cell).resolveSibling(file)))
+                    .as(file)
+                    .isEqualTo(
+                            Files.readAllBytes(finalModel(local.resolve("base")).resolveSibling(file)));
         }
         assertThat(JSON.readTree(cell.resolve("metrics.json").toFile()))
                 .isEqualTo(JSON.readTree(local.resolve("base/metrics.json").toFile()));
@@ -155,7 +197,9 @@ class SlurmGridTest {
 
     private static long iteration(Path cell) {
         try {
-            return JSON.readTree(cell.resolve("manifest.json").toFile()).path("iteration").asLong(0);
+            return JSON.readTree(cell.resolve("manifest.json").toFile())
+                    .path("iteration")
+                    .asLong(0);
         } catch (Exception e) {
             return 0; // not started, or being replaced
         }
@@ -171,7 +215,9 @@ class SlurmGridTest {
 
     private static Path finalModel(Path cell) throws Exception {
         Path checkpoints = cell.resolve("checkpoints");
-        return checkpoints.resolve(Files.readString(checkpoints.resolve("latest")).trim()).resolve("model.safetensors");
+        return checkpoints
+                .resolve(Files.readString(checkpoints.resolve("latest")).trim())
+                .resolve("model.safetensors");
     }
 
     /** results.csv without the train time (wall clock differs between any two runs). */
@@ -197,23 +243,34 @@ class SlurmGridTest {
     }
 
     private static void awaitJobsGone(List<String> jobs, Path work) throws Exception {
-        await(() -> {
-            try {
-                String queue = slurm("squeue", "-h", "-o", "%i");
-                return queue.lines().noneMatch(l -> jobs.stream().anyMatch(j -> l.trim().equals(j) || l.trim().startsWith(j + "_")));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "jobs " + jobs + " to end", work);
+        await(
+                () -> {
+                    try {
+                        String queue = slurm("squeue", "-h", "-o", "%i");
+                        return queue.lines()
+                                .noneMatch(l -> jobs.stream()
+                                        .anyMatch(j ->
+                                                l.trim().equals(j) || l.trim().startsWith(j + "_")));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                "jobs " + jobs + " to end",
+                work);
     }
 
     private static String logs(Path work) throws Exception {
         StringBuilder out = new StringBuilder();
         try (Stream<Path> s = Files.walk(work)) {
-            for (Path p : s.filter(f -> f.toString().endsWith(".out") || f.toString().endsWith("train.log")).toList()) {
+            for (Path p : s.filter(
+                            f -> f.toString().endsWith(".out") || f.toString().endsWith("train.log"))
+                    .toList()) {
                 List<String> lines = Files.readAllLines(p);
-                out.append("== ").append(p).append('\n')
-                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()))).append('\n');
+                out.append("== ")
+                        .append(p)
+                        .append('\n')
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())))
+                        .append('\n');
             }
         }
         return out.toString();
@@ -231,13 +288,20 @@ class SlurmGridTest {
     /** Null when a Slurm controller answers with a usable node; otherwise why not. */
     private static String unavailable() {
         try {
-            Process p = new ProcessBuilder("sinfo", "-h", "-o", "%t").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("sinfo", "-h", "-o", "%t")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 return "sinfo fails (" + out.replace('\n', ' ') + ")";
             }
-            return out.lines().anyMatch(s -> s.startsWith("idle") || s.startsWith("mix") || s.startsWith("alloc")
-                    || s.startsWith("comp")) ? null : "no Slurm node is up (sinfo: " + out.replace('\n', ' ') + ")";
+            return out.lines()
+                            .anyMatch(s -> s.startsWith("idle")
+                                    || s.startsWith("mix")
+                                    || s.startsWith("alloc")
+                                    || s.startsWith("comp"))
+                    ? null
+                    : "no Slurm node is up (sinfo: " + out.replace('\n', ' ') + ")";
         } catch (Exception e) {
             return "no Slurm commands here (" + e.getMessage() + ")";
         }
