@@ -42,7 +42,10 @@ class GroupNorm2dTest {
 
     @Test
     void normalisesEachGroupOfEachSampleThenAppliesThePerChannelAffine() {
-        int n = 2, c = 6, hw = 5, groups = 3;
+        int n = 2;
+        int c = 6;
+        int hw = 5;
+        int groups = 3;
         float eps = 1e-5f;
         GroupNorm2d gn = initialized(GroupNorm2d.builder().setGroups(groups).setChannels(c), new Shape(n, c, 1, hw));
         Map<String, Parameter> p = TorchNames.parameters(gn);
@@ -61,7 +64,8 @@ class GroupNorm2dTest {
         for (int s = 0; s < n; s++) {
             for (int g = 0; g < groups; g++) {
                 int from = (s * groups + g) * perGroup;
-                double mean = 0, var = 0;
+                double mean = 0;
+                double var = 0;
                 for (int i = from; i < from + perGroup; i++) {
                     mean += in[i] / (double) perGroup;
                 }
