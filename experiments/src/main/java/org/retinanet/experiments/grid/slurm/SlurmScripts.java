@@ -89,9 +89,9 @@ public final class SlurmScripts {
                     .append(args.stream().map(SlurmScripts::quote).collect(Collectors.joining(" ")))
                     .append(") ;;\n");
         }
-        s.append("  *) echo \"grid ")
-                .append(plan.spec().name())
-                .append(" has no cell $SLURM_ARRAY_TASK_ID\" >&2; exit 2 ;;\n");
+        s.append("  *) echo ")
+                .append(quote("grid " + plan.spec().name() + " has no cell"))
+                .append(" \"$SLURM_ARRAY_TASK_ID\" >&2; exit 2 ;;\n");
         s.append("esac\n\n");
         environment(s);
         s.append("""
