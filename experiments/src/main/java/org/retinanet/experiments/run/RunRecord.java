@@ -120,8 +120,11 @@ public final class RunRecord {
                             ? "class path"
                             : p.source().toAbsolutePath().toString());
             // plugin jars loaded with --plugins have a class loader of their own
-            n.put("external", p.plugin().getClass().getClassLoader() != RunRecord.class.getClassLoader());
-            if (p.source() != null && Files.isRegularFile(p.source())) {
+            boolean external = p.plugin().getClass().getClassLoader() != RunRecord.class.getClassLoader();
+            n.put("external", external);
+            // the platform's own plugins are named by its version and git commit; hashing its
+            // jar (130 MB with the natives) would add most of a second to every start
+            if (external && p.source() != null && Files.isRegularFile(p.source())) {
                 n.put("sha256", sha256(p.source()));
             }
             ObjectNode registered = n.putObject("ids");
