@@ -67,16 +67,7 @@ class BadInputTest {
         assertThat(metrics.get("AP").asDouble()).isEqualTo(1.0);
 
         // training reads the images, so it needs their file names
-        CliRunner.Result train = CliRunner.run(
-                "train",
-                "--config",
-                cocoConfig(gt).toString(),
-                "--work-dir",
-                dir.resolve("run").toString(),
-                "--max-iters",
-                "1",
-                "--progress",
-                "lines");
+        CliRunner.Result train = trainOneIteration(gt);
         assertThat(train.exitCode()).as(train.err()).isEqualTo(2);
         assertThat(errorLine(train.err())).contains(gt.toString(), "file_name");
     }
@@ -93,7 +84,14 @@ class BadInputTest {
                    {"id": 1, "image_id": 1, "category_id": 1, "bbox": [4, 4, 20, 20], "area": 400, "iscrowd": 0},
                    {"id": 2, "image_id": 2, "category_id": 1, "bbox": [30, 10, 16, 24], "area": 384, "iscrowd": 0}]}
                 """);
-        CliRunner.Result train = CliRunner.run(
+        CliRunner.Result train = trainOneIteration(gt);
+        assertThat(train.exitCode()).as(train.err()).isEqualTo(2);
+        assertThat(errorLine(train.err())).contains("1 of 2 images", gt.toString(), images.toString(), "2.png");
+    }
+
+    /** One training iteration on a COCO file, through {@link #cocoConfig}. */
+    private CliRunner.Result trainOneIteration(Path gt) throws Exception {
+        return CliRunner.run(
                 "train",
                 "--config",
                 cocoConfig(gt).toString(),
@@ -103,8 +101,6 @@ class BadInputTest {
                 "1",
                 "--progress",
                 "lines");
-        assertThat(train.exitCode()).as(train.err()).isEqualTo(2);
-        assertThat(errorLine(train.err())).contains("1 of 2 images", gt.toString(), images.toString(), "2.png");
     }
 
     /** The shapes preset training on a COCO file (images beside it), without validation. */

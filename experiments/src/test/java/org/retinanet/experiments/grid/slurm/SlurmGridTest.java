@@ -108,16 +108,7 @@ class SlurmGridTest {
 
         // the same grid run locally, one thread per cell as on Slurm: the same numbers
         Path local = dir.resolve("local-work");
-        CliRunner.Result here = CliRunner.run(
-                "grid",
-                "--config",
-                grid.toString(),
-                "--work-dir",
-                local.toString(),
-                "--executor",
-                "local",
-                "--jobs",
-                String.valueOf(Runtime.getRuntime().availableProcessors()));
+        CliRunner.Result here = runLocally(grid, local);
         assertThat(here.exitCode()).as("one cell fails here too").isEqualTo(1);
         assertThat(withoutTimes(work.resolve("results.csv"))).isEqualTo(withoutTimes(local.resolve("results.csv")));
         assertThat(Files.readAllBytes(finalModel(work.resolve("lr=0.001"))))
@@ -168,16 +159,7 @@ class SlurmGridTest {
         assertThat(manifest.get("resumedAt")).hasSize(2);
 
         Path local = dir.resolve("uninterrupted");
-        CliRunner.Result here = CliRunner.run(
-                "grid",
-                "--config",
-                grid.toString(),
-                "--work-dir",
-                local.toString(),
-                "--executor",
-                "local",
-                "--jobs",
-                String.valueOf(Runtime.getRuntime().availableProcessors()));
+        CliRunner.Result here = runLocally(grid, local);
         assertThat(here.exitCode()).as(here.out()).isZero();
         for (String file : List.of("model.safetensors", "optimizer.safetensors", "state.json")) {
             assertThat(Files.readAllBytes(finalModel(cell).resolveSibling(file)))
@@ -187,6 +169,20 @@ class SlurmGridTest {
         }
         assertThat(JSON.readTree(cell.resolve("metrics.json").toFile()))
                 .isEqualTo(JSON.readTree(local.resolve("base/metrics.json").toFile()));
+    }
+
+    /** The same grid with the local executor, one libtorch thread per cell as with one CPU per task on Slurm. */
+    private static CliRunner.Result runLocally(Path grid, Path work) {
+        return CliRunner.run(
+                "grid",
+                "--config",
+                grid.toString(),
+                "--work-dir",
+                work.toString(),
+                "--executor",
+                "local",
+                "--jobs",
+                String.valueOf(Runtime.getRuntime().availableProcessors()));
     }
 
     private static List<JsonNode> submissions(Path work) throws Exception {
