@@ -40,10 +40,7 @@ public final class FocalStarLoss implements ClassificationLoss {
                     .getNDArrayInternal()
                     .softPlus()
                     .div(gamma);
-            if (alpha >= 0) {
-                loss = loss.mul(t.targets().mul(2 * alpha - 1).add(1 - alpha));
-            }
-            NDArray perImage = loss.mul(t.valid()).sum(new int[] {1, 2}).mul(lossWeight);
+            NDArray perImage = loss.mul(t.weights(alpha)).sum(new int[] {1, 2}).mul(lossWeight);
             return LossValue.of(scope.keep(perImage));
         }
     }

@@ -39,22 +39,18 @@ public final class SigmoidFocalLoss implements ClassificationLoss {
     public LossValue compute(ClassificationInput input) {
         try (Scope scope = Scope.of(input.logits(), input.labels())) {
             ClassificationTargets t = ClassificationTargets.of(input, scope.manager(), name);
-            NDArray loss = elementLoss(t, gamma, alpha);
-            NDArray perImage = loss.mul(t.valid()).sum(new int[] {1, 2}).mul(lossWeight);
+            NDArray loss = elementLoss(t, gamma);
+            NDArray perImage = loss.mul(t.weights(alpha)).sum(new int[] {1, 2}).mul(lossWeight);
             return LossValue.of(scope.keep(perImage));
         }
     }
 
-    /** The focal loss of every (anchor, class), before masking: (N, M, K). */
-    static NDArray elementLoss(ClassificationTargets t, double gamma, double alpha) {
+    /** The focal loss of every (anchor, class), before alpha weighting and masking: (N, M, K). */
+    static NDArray elementLoss(ClassificationTargets t, double gamma) {
         NDArray xt = t.signedLogits();
         NDArray loss = xt.neg().getNDArrayInternal().softPlus(); // -log(p_t)
         if (gamma != 0) {
             loss = loss.mul(xt.getNDArrayInternal().softPlus().mul(-gamma).exp()); // (1 - p_t)^gamma
-        }
-        if (alpha >= 0) {
-            // alpha_t = alpha for the target class, 1 - alpha for the others
-            loss = loss.mul(t.targets().mul(2 * alpha - 1).add(1 - alpha));
         }
         return loss;
     }
