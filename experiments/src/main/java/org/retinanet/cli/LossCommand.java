@@ -21,6 +21,7 @@ import org.retinanet.api.data.HostBatch;
 import org.retinanet.api.data.ImageMeta;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
+import org.retinanet.api.nn.TensorCopy;
 import org.retinanet.api.registry.UserException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -150,7 +151,7 @@ final class LossCommand implements Callable<Integer> {
                 values.put("total", total);
             } finally {
                 // training-mode BatchNorm updated its running statistics in place: put them back
-                saved.forEach((k, a) -> runningStats.get(k).getArray().set(a.toByteBuffer()));
+                saved.forEach((k, a) -> TensorCopy.into(runningStats.get(k).getArray(), a));
             }
             NDArray pos = out.diagnostics().get("num_pos");
             List<Long> ids = host.metas().stream().map(ImageMeta::imageId).toList();

@@ -16,6 +16,7 @@ import org.retinanet.api.data.HostBatch;
 import org.retinanet.api.data.PipelineContext;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
+import org.retinanet.api.nn.TensorCopy;
 import org.retinanet.api.registry.Registry;
 import org.retinanet.experiments.config.Experiment;
 import org.retinanet.experiments.model.Detector;
@@ -79,7 +80,7 @@ public final class DetectorDeviceCheck {
             Map<String, Parameter> hostParams = TorchNames.parameters(host);
             Map<String, Parameter> deviceParams = TorchNames.parameters(onDevice);
             deviceParams.forEach(
-                    (k, p) -> p.getArray().set(hostParams.get(k).getArray().toByteBuffer()));
+                    (k, p) -> TensorCopy.into(p.getArray(), hostParams.get(k).getArray()));
             HostBatch batch;
             var split = e.config().data().train();
             var pipeline = registry.pipeline(

@@ -26,6 +26,7 @@ import org.retinanet.api.data.HostBatch;
 import org.retinanet.api.data.PipelineContext;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
+import org.retinanet.api.nn.TensorCopy;
 import org.retinanet.api.registry.Registry;
 import org.retinanet.api.registry.UserException;
 import org.retinanet.experiments.config.Experiment;
@@ -391,9 +392,7 @@ public final class TrainingRun {
                 throw new UserException("checkpoint " + from + " does not fit this model at " + e.getKey()
                         + (src == null ? " (missing)" : ": " + src.getShape() + " vs " + dst.getShape()));
             }
-            dst.set(src.toDevice(dst.getDevice(), false)
-                    .toType(dst.getDataType(), false)
-                    .toByteBuffer());
+            TensorCopy.into(dst, src);
         }
     }
 

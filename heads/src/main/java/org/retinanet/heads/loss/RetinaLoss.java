@@ -217,14 +217,16 @@ public final class RetinaLoss {
                         2)
                 .squeeze(2);
         out.put("scores_pos", Activation.sigmoid(gathered.booleanMask(positive)));
-        // a uniform sample of negatives, each at its highest class score
-        NDArray negative = t.labels().eq(numClasses).flatten();
-        NDArray keys = m.randomUniform(0f, 1f, negative.getShape())
-                .mul(negative.toType(DataType.FLOAT32, false))
-                .sub(negative.logicalNot().toType(DataType.FLOAT32, false));
-        int k = (int) Math.min(NEGATIVE_SAMPLE, keys.getShape().get(0));
-        NDList top = keys.topK(k, 0, true, false);
-        NDArray picked = top.get(1).booleanMask(top.get(0).gte(0f));
+        // evenly spaced negatives (at most NEGATIVE_SAMPLE), each at its highest class score; no
+        // random draw, so that logging leaves the engine's random stream as training alone leaves it
+        NDArray negatives = t.labels().eq(numClasses).flatten().nonzero().flatten();
+        long n = negatives.getShape().get(0);
+        int k = (int) Math.min(NEGATIVE_SAMPLE, n);
+        long[] positions = new long[k];
+        for (int i = 0; i < k; i++) {
+            positions[i] = i * n / k;
+        }
+        NDArray picked = negatives.get(new NDIndex("{}", m.create(positions)));
         NDArray negScores =
                 Activation.sigmoid(logits.max(new int[] {2}).flatten().get(new NDIndex("{}", picked)));
         out.put("scores_neg", negScores);

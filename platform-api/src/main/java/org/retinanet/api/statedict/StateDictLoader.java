@@ -1,7 +1,6 @@
 package org.retinanet.api.statedict;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
@@ -10,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import org.retinanet.api.nn.TensorCopy;
 
 /** One {@link StateDict#loadInto} call: plan every copy, check it all, then copy. */
 final class StateDictLoader {
@@ -88,15 +88,9 @@ final class StateDictLoader {
         }
     }
 
-    /** Converts on the checkpoint's side, then copies into the parameter's own array on its device. */
+    /** Converts, then copies into the parameter's own array (its own storage) on its device. */
     private static void copy(NDArray value, NDArray destination) {
-        try (NDManager scratch = value.getManager().newSubManager()) {
-            NDArray converted = value.toType(destination.getDataType(), false);
-            if (converted != value) {
-                converted.attach(scratch);
-            }
-            destination.set(converted.toByteBuffer());
-        }
+        TensorCopy.into(destination, value);
     }
 
     private String where() {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.retinanet.cli.CliRunner;
+import org.retinanet.experiments.grid.RunDivergence;
 import org.retinanet.experiments.grid.TinyCells;
 
 /**
@@ -162,10 +164,13 @@ class SlurmGridTest {
         CliRunner.Result here = runLocally(grid, local);
         assertThat(here.exitCode()).as(here.out()).isZero();
         for (String file : List.of("model.safetensors", "optimizer.safetensors", "state.json")) {
-            assertThat(Files.readAllBytes(finalModel(cell).resolveSibling(file)))
-                    .as(file)
-                    .isEqualTo(
-                            Files.readAllBytes(finalModel(local.resolve("base")).resolveSibling(file)));
+            byte[] resumed = Files.readAllBytes(finalModel(cell).resolveSibling(file));
+            byte[] reference =
+                    Files.readAllBytes(finalModel(local.resolve("base")).resolveSibling(file));
+            if (!Arrays.equals(resumed, reference)) {
+                fail(file + " of the preempted run differs from the uninterrupted run's: "
+                        + RunDivergence.describe(cell, local.resolve("base")));
+            }
         }
         assertThat(JSON.readTree(cell.resolve("metrics.json").toFile()))
                 .isEqualTo(JSON.readTree(local.resolve("base/metrics.json").toFile()));
