@@ -1,6 +1,7 @@
 package org.retinanet.api.data;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.FloatBuffer;
@@ -49,8 +50,14 @@ public record HostBatch(float[] pixels, int height, int width, List<ImageMeta> m
     }
 
     public DetectionBatch toDevice(NDManager manager, Device device) {
-        var images = manager.create(FloatBuffer.wrap(pixels), new Shape(size(), 3, height, width))
-                .toDevice(device, false);
+        NDArray staged = manager.create(FloatBuffer.wrap(pixels), new Shape(size(), 3, height, width));
+        // the engine's own (64-byte aligned) memory, never the Java buffer DJL stages arrays in:
+        // kernels must see the same layout in every process for resumed runs to stay exact
+        NDArray images =
+                Device.Type.CPU.equals(device.getDeviceType()) ? staged.duplicate() : staged.toDevice(device, false);
+        if (images != staged) {
+            staged.close();
+        }
         return new DetectionBatch(images, metas, targets);
     }
 }
