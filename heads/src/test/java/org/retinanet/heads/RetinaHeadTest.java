@@ -270,6 +270,7 @@ class RetinaHeadTest {
                 negatives += l == 3 ? 1 : 0;
             }
             assertThat(loss.diagnostics().get("scores_neg").getShape().get(0)).isEqualTo(Math.min(1000, negatives));
+            assertThat(loss.diagnostics().get("num_neg").getFloat()).isEqualTo((float) negatives);
         }
     }
 

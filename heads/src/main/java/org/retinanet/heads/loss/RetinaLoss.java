@@ -221,6 +221,7 @@ public final class RetinaLoss {
         // random draw, so that logging leaves the engine's random stream as training alone leaves it
         NDArray negatives = t.labels().eq(numClasses).flatten().nonzero().flatten();
         long n = negatives.getShape().get(0);
+        out.put("num_neg", m.create((float) n));
         int k = (int) Math.min(NEGATIVE_SAMPLE, n);
         long[] positions = new long[k];
         for (int i = 0; i < k; i++) {
