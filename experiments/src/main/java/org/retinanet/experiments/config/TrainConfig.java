@@ -2,6 +2,7 @@ package org.retinanet.experiments.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
+import org.retinanet.api.config.HookConfig;
 
 /**
  * Optimisation and schedule, mmdetection's semantics: SGD (torch form) with momentum and weight
@@ -10,6 +11,12 @@ import java.util.List;
  * total batch / {@code baseBatchSize} (mmdetection: 16). {@code deterministic}, as mmdetection's
  * {@code --deterministic}: deterministic cuDNN and algorithms, no cuDNN benchmarking (GPU runs
  * reproducible, somewhat slower; an operation without a deterministic kernel is then an error).
+ *
+ * <p>Hook cadences: a checkpoint every {@code checkpointInterval} iterations and at each epoch's
+ * end, evaluation every {@code evalInterval} epochs, progress lines and the manifest's position
+ * every {@code logInterval} iterations, score histograms every {@code histogramInterval}
+ * (scalars every iteration). {@code hooks}: plugin hooks ({@code type} is the hook's id), run
+ * after the built-in ones in the order listed.
  */
 public record TrainConfig(
         Integer epochs,
@@ -27,7 +34,9 @@ public record TrainConfig(
         Integer evalInterval,
         Integer logInterval,
         Integer keepCheckpoints,
-        Boolean deterministic) {
+        Boolean deterministic,
+        Integer histogramInterval,
+        List<HookConfig> hooks) {
 
     public TrainConfig(
             @JsonProperty("epochs") Integer epochs,
@@ -45,7 +54,9 @@ public record TrainConfig(
             @JsonProperty("evalInterval") Integer evalInterval,
             @JsonProperty("logInterval") Integer logInterval,
             @JsonProperty("keepCheckpoints") Integer keepCheckpoints,
-            @JsonProperty("deterministic") Boolean deterministic) {
+            @JsonProperty("deterministic") Boolean deterministic,
+            @JsonProperty("histogramInterval") Integer histogramInterval,
+            @JsonProperty("hooks") List<HookConfig> hooks) {
         this.epochs = epochs == null ? 12 : epochs;
         this.lr = lr == null ? 0.01 : lr;
         this.momentum = momentum == null ? 0.9 : momentum;
@@ -62,6 +73,13 @@ public record TrainConfig(
         this.logInterval = logInterval == null ? 50 : logInterval;
         this.keepCheckpoints = keepCheckpoints == null ? 3 : keepCheckpoints;
         this.deterministic = deterministic != null && deterministic;
+        this.histogramInterval = histogramInterval == null ? 50 : histogramInterval;
+        this.hooks = hooks == null ? List.of() : List.copyOf(hooks);
+        atLeastOne("checkpointInterval", this.checkpointInterval);
+        atLeastOne("evalInterval", this.evalInterval);
+        atLeastOne("logInterval", this.logInterval);
+        atLeastOne("histogramInterval", this.histogramInterval);
+        atLeastOne("keepCheckpoints", this.keepCheckpoints);
         if (this.epochs <= 0 || this.lr <= 0 || this.warmupIters < 0 || this.warmupRatio <= 0 || this.warmupRatio > 1) {
             throw new IllegalArgumentException(
                     "train: epochs and lr must be positive, warmupIters >= 0, 0 < warmupRatio <= 1");
@@ -74,8 +92,15 @@ public record TrainConfig(
         }
     }
 
+    private static void atLeastOne(String field, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("train." + field + " must be >= 1, got " + value);
+        }
+    }
+
     public static TrainConfig defaults() {
         return new TrainConfig(
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 }

@@ -25,7 +25,8 @@ import org.retinanet.api.registry.UserException;
 /**
  * Checkpoints of a run: {@code checkpoints/iter_NNNNNNN/} holds {@code model.safetensors} (every
  * parameter and running statistic, mmdetection key names), {@code optimizer.safetensors}
- * (momentum buffers) and {@code state.json} (position in the run). A checkpoint directory is
+ * (momentum buffers), {@code state.json} (position in the run) and, when a training hook keeps
+ * state (an EMA of the weights, say), {@code hooks.safetensors}. A checkpoint directory is
  * written under a temporary name and renamed into place, and {@code latest} is replaced
  * atomically after it, so a process killed at any moment leaves the previous checkpoint loadable.
  */
@@ -33,6 +34,7 @@ public final class Checkpoints {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String LATEST = "latest";
+    private static final String HOOKS = "hooks.safetensors";
 
     private final Path dir;
     private final int keep;
@@ -50,9 +52,20 @@ public final class Checkpoints {
     public record State(long iteration, int epoch, int batchInEpoch, Map<String, Object> extra) {}
 
     /** A checkpoint read back: its tensors live in the manager given to {@link #load}. */
-    public record Loaded(Path path, State state, Map<String, NDArray> model, Map<String, NDArray> optimizer) {}
+    public record Loaded(
+            Path path,
+            State state,
+            Map<String, NDArray> model,
+            Map<String, NDArray> optimizer,
+            Map<String, NDArray> hooks) {}
 
     public Path save(State state, Map<String, NDArray> model, Map<String, NDArray> optimizer) throws IOException {
+        return save(state, model, optimizer, Map.of());
+    }
+
+    public Path save(
+            State state, Map<String, NDArray> model, Map<String, NDArray> optimizer, Map<String, NDArray> hooks)
+            throws IOException {
         Files.createDirectories(dir);
         String name = String.format("iter_%08d", state.iteration());
         Path tmp = dir.resolve(".tmp-" + name);
@@ -60,6 +73,9 @@ public final class Checkpoints {
         Files.createDirectories(tmp);
         writeTensors(model, tmp.resolve("model.safetensors"));
         writeTensors(optimizer, tmp.resolve("optimizer.safetensors"));
+        if (!hooks.isEmpty()) {
+            writeTensors(hooks, tmp.resolve(HOOKS));
+        }
         writeDurably(
                 tmp.resolve("state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
         Path target = dir.resolve(name);
@@ -117,7 +133,9 @@ public final class Checkpoints {
             Map<String, NDArray> model = readTensors(file, manager);
             file = checkpoint.resolve("optimizer.safetensors");
             Map<String, NDArray> optimizer = readTensors(file, manager);
-            return new Loaded(checkpoint, state, model, optimizer);
+            file = checkpoint.resolve(HOOKS);
+            Map<String, NDArray> hooks = Files.exists(file) ? readTensors(file, manager) : Map.of();
+            return new Loaded(checkpoint, state, model, optimizer, hooks);
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
             // a damaged safetensors header can announce absurd sizes: that is damage too, not a crash
             throw damaged(checkpoint, file, e);

@@ -10,13 +10,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.retinanet.api.data.BatchIterator;
+import org.retinanet.api.config.HookConfig;
 import org.retinanet.api.data.BatchPipeline;
 import org.retinanet.api.data.CocoResultsJson;
 import org.retinanet.api.data.Detection;
@@ -40,6 +40,14 @@ import org.retinanet.experiments.model.DetectorBuilder;
 import org.retinanet.experiments.run.PlatformVersion;
 import org.retinanet.experiments.run.RunDirectory;
 import org.retinanet.experiments.run.RunRecord;
+import org.retinanet.experiments.train.hooks.CheckpointHook;
+import org.retinanet.experiments.train.hooks.Checkpointer;
+import org.retinanet.experiments.train.hooks.EvaluationHook;
+import org.retinanet.experiments.train.hooks.LrScheduleHook;
+import org.retinanet.experiments.train.hooks.NonFiniteGuardHook;
+import org.retinanet.experiments.train.hooks.ProgressHook;
+import org.retinanet.experiments.train.hooks.ScalarLogHook;
+import org.retinanet.experiments.train.hooks.StopSignalHook;
 
 /**
  * One training run in one run directory: builds everything from the experiment, resumes from
@@ -54,7 +62,6 @@ public final class TrainingRun {
     private final Experiment experiment;
     private final Path runDir;
     private final Options options;
-    private double lastLoss = Double.NaN;
     private RunManifest runManifest;
     private DetectionDataset valSet;
 
@@ -220,7 +227,6 @@ public final class TrainingRun {
                     + trainSet.categories().size() + " (or use the matching dataset)");
         }
         Checkpoints checkpoints = new Checkpoints(runDir, tc.keepCheckpoints());
-        List<Double> losses = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(device)) {
             DetectorBuilder.Built built =
                     new DetectorBuilder(registry).buildAndInitialize(cfg.model(), numClasses, manager);
@@ -247,9 +253,47 @@ public final class TrainingRun {
             long stopAt = options.maxIters() == null ? totalIters : Math.min(totalIters, options.maxIters());
             LrSchedule schedule = LrSchedule.of(tc, totalBatch);
 
-            long iter = 0;
-            int epoch = 0;
-            int batchInEpoch = 0;
+            Map<String, NDArray> weights = new LinkedHashMap<>();
+            all.forEach((k, p) -> weights.put(k, p.getArray()));
+            ParameterStore ps = new ParameterStore(manager, false);
+            TrainingLoop.Batches batches = (epoch, batchInEpoch) -> pipeline.epoch(
+                    trainSet,
+                    epoch * trainSplit.repeat() + batchInEpoch / batchesPerPass,
+                    batchInEpoch % batchesPerPass);
+            TrainingLoop.Step step = (batch, lr) -> step(detector, sgd, batch, devices, manager, lr);
+            TrainingLoop loop =
+                    new TrainingLoop(batches, step, itersPerEpoch, tc.epochs(), stopAt, weights, manager, runDir, log);
+            Checkpointer checkpointer = checkpointer(checkpoints, weights, sgd, loop, totalBatch, manifest);
+            EvaluationHook evaluation = new EvaluationHook(
+                    (iter, last) -> {
+                        try {
+                            return evaluate(detector, ps, manager, device, log, iter, last);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    },
+                    tc.evalInterval(),
+                    options.stop(),
+                    loop::evaluated);
+            loop.hook("stop-signal", new StopSignalHook(options.stop(), checkpointer))
+                    .hook("lr-schedule", new LrScheduleHook(schedule, loop))
+                    .hook("non-finite-guard", new NonFiniteGuardHook(sgd::nonFiniteReport))
+                    .hook("scalars", new ScalarLogHook(tc.histogramInterval()))
+                    .hook(
+                            "progress",
+                            new ProgressHook(
+                                    new Progress(options.progress(), stopAt, tc.logInterval()),
+                                    manifest,
+                                    tc.logInterval()))
+                    .hook("checkpoint", new CheckpointHook(checkpointer, tc.checkpointInterval()));
+            if (cfg.data().val() != null) {
+                loop.hook("evaluation", evaluation);
+            }
+            for (int i = 0; i < tc.hooks().size(); i++) {
+                HookConfig hookConfig = tc.hooks().get(i);
+                loop.hook(registry.idOf(hookConfig) + "-" + i, registry.hook(hookConfig));
+            }
+
             if (options.resume()) {
                 Path latest = checkpoints.latest();
                 if (latest != null) {
@@ -257,121 +301,115 @@ public final class TrainingRun {
                         Checkpoints.Loaded ck = checkpoints.load(latest, loadManager);
                         restoreWeights(all, ck.model(), latest);
                         sgd.load(ck.optimizer());
-                        iter = ck.state().iteration();
-                        epoch = ck.state().epoch();
-                        batchInEpoch = ck.state().batchInEpoch();
+                        Checkpoints.State at = ck.state();
+                        loop.resume(
+                                new TrainingLoop.Position(at.iteration(), at.epoch(), at.batchInEpoch()), ck.hooks());
                     }
-                    System.err.println("retinanet: resumed from " + latest + " at iteration " + iter);
+                    System.err.println("retinanet: resumed from " + latest + " at iteration " + loop.iteration());
                 } else {
                     System.err.println(
                             "retinanet: --resume: no checkpoint in " + runDir + " yet; starting from the beginning");
                 }
             }
-            if (iter == 0) {
+            if (loop.iteration() == 0) {
                 log.sessionStart(Hparams.of(experiment.resolved().tree(), registry, cfg), cfg.name());
             }
-
-            ParameterStore ps = new ParameterStore(manager, false);
-            Progress progress = new Progress(options.progress(), stopAt, tc.logInterval());
-            EvaluationResult lastEval = null;
-            outer:
-            while (epoch < tc.epochs() && iter < stopAt) {
-                while (batchInEpoch < itersPerEpoch && iter < stopAt) {
-                    int pass = batchInEpoch / batchesPerPass;
-                    int skip = batchInEpoch % batchesPerPass;
-                    try (BatchIterator batches = pipeline.epoch(trainSet, epoch * trainSplit.repeat() + pass, skip)) {
-                        if (!batches.hasNext()) {
-                            throw new IllegalStateException("pipeline produced no batch at batch " + skip + " of pass "
-                                    + pass + " although it reports " + batchesPerPass + " per epoch");
-                        }
-                        while (batches.hasNext() && iter < stopAt) {
-                            stopIfAsked(checkpoints, all, sgd, iter, epoch, batchInEpoch, totalBatch, manifest);
-                            long t0 = System.nanoTime();
-                            HostBatch host = batches.next();
-                            long t1 = System.nanoTime();
-                            double lr = schedule.lr(iter, epoch);
-                            Map<String, Double> values;
-                            double gradNorm;
-                            try (NDManager step = manager.newSubManager(device)) {
-                                final long stepIter = iter;
-                                final int stepEpoch = epoch;
-                                DataParallelStep.Outcome o = DataParallelStep.forwardBackward(
-                                        detector, host, devices, step, out -> lossValues(out, stepIter, stepEpoch, lr));
-                                values = o.values();
-                                gradNorm = sgd.step(lr);
-                                if (!Double.isFinite(gradNorm)) {
-                                    throw nonFinite(sgd.nonFiniteReport(), iter + 1, epoch, lr);
-                                }
-                                logDiagnostics(log, o.first(), iter);
-                            }
-                            long t2 = System.nanoTime();
-                            iter++;
-                            batchInEpoch++;
-                            losses.add(values.get("loss"));
-                            progress.step(iter, epoch, values, lr, host.size() / ((t2 - t0) / 1e9), (t1 - t0) / 1e9);
-                            final long at = iter;
-                            values.forEach((k, v) -> log.scalar("train/" + k, at, v));
-                            log.scalar("train/lr", iter, lr);
-                            log.scalar("train/grad_norm", iter, gradNorm);
-                            log.scalar("train/images_per_sec", iter, host.size() / ((t2 - t0) / 1e9));
-                            log.scalar("train/data_time", iter, (t1 - t0) / 1e9);
-                            lastLoss = values.get("loss");
-                            if (iter % tc.checkpointInterval() == 0) {
-                                save(checkpoints, all, sgd, iter, epoch, batchInEpoch, totalBatch, manifest);
-                            } else if (iter % tc.logInterval() == 0) {
-                                manifest.progress(iter, epoch, lastLoss);
-                            }
-                        }
-                        if (!batches.skipped().isEmpty()) {
-                            System.err.println("retinanet: skipped "
-                                    + batches.skipped().size() + " unreadable images: "
-                                    + String.join(
-                                            "; ",
-                                            batches.skipped()
-                                                    .subList(
-                                                            0,
-                                                            Math.min(
-                                                                    3,
-                                                                    batches.skipped()
-                                                                            .size()))));
-                        }
-                    }
-                }
-                if (batchInEpoch >= itersPerEpoch) {
-                    epoch++;
-                    batchInEpoch = 0;
-                    save(checkpoints, all, sgd, iter, epoch, batchInEpoch, totalBatch, manifest);
-                    boolean last = epoch >= tc.epochs() || iter >= stopAt;
-                    if (!last && cfg.data().val() != null && epoch % tc.evalInterval() == 0) {
-                        if (options.stop().reason() != null) {
-                            // a signal's grace period is short; the checkpoint above is what matters
-                            System.err.println(
-                                    "retinanet: skipping the evaluation after epoch " + epoch + " to stop promptly");
-                        } else {
-                            lastEval = evaluate(detector, ps, manager, device, log, iter, false);
-                        }
-                    }
-                }
-                if (iter >= stopAt) {
-                    break outer;
-                }
+            try {
+                loop.run();
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
             }
-            if (iter > 0
-                    && (checkpoints.latest() == null
-                            || !checkpoints
-                                    .latest()
-                                    .getFileName()
-                                    .toString()
-                                    .equals(String.format("iter_%08d", iter)))) {
-                save(checkpoints, all, sgd, iter, epoch, batchInEpoch, totalBatch, manifest);
+            if (loop.finishedEarly() != null) {
+                manifest.record("finishedEarly", JSON.valueToTree(loop.finishedEarly()));
             }
-            progress.done();
-            if (cfg.data().val() != null) {
-                lastEval = evaluate(detector, ps, manager, device, log, iter, true);
-            }
-            manifest.progress(iter, epoch);
-            return new Result(iter, lastEval, losses);
+            manifest.progress(loop.iteration(), loop.epoch());
+            return new Result(loop.iteration(), evaluation.last(), loop.losses());
         }
+    }
+
+    /** Forward, backward and optimizer step of one batch; its arrays live in the returned scope. */
+    private static TrainingLoop.StepResult step(
+            Detector detector, Sgd sgd, HostBatch batch, List<Device> devices, NDManager manager, double lr) {
+        NDManager scope = manager.newSubManager(devices.get(0));
+        try {
+            DataParallelStep.Outcome o =
+                    DataParallelStep.forwardBackward(detector, batch, devices, scope, TrainingRun::lossValues);
+            double gradientNorm = sgd.step(lr);
+            int diagnosticImages = batch.split(devices.size()).get(0).size();
+            return new TrainingLoop.StepResult() {
+                @Override
+                public Map<String, Double> losses() {
+                    return o.values();
+                }
+
+                @Override
+                public double gradientNorm() {
+                    return gradientNorm;
+                }
+
+                @Override
+                public Map<String, NDArray> diagnostics() {
+                    return o.first().diagnostics();
+                }
+
+                @Override
+                public int diagnosticImages() {
+                    return diagnosticImages;
+                }
+
+                @Override
+                public void close() {
+                    scope.close();
+                }
+            };
+        } catch (RuntimeException | Error e) {
+            scope.close();
+            throw e;
+        }
+    }
+
+    /** Saves the run's position with its weights, momentum buffers and hooks' state. */
+    private Checkpointer checkpointer(
+            Checkpoints checkpoints,
+            Map<String, NDArray> weights,
+            Sgd sgd,
+            TrainingLoop loop,
+            int totalBatch,
+            RunManifest manifest) {
+        return new Checkpointer() {
+            @Override
+            public Path save() {
+                TrainingLoop.Position at = loop.position();
+                try {
+                    Path saved = checkpoints.save(
+                            new Checkpoints.State(
+                                    at.iteration(), at.epoch(), at.batchInEpoch(), Map.of("totalBatch", totalBatch)),
+                            weights,
+                            sgd.state(),
+                            loop.hookState());
+                    if (Double.isNaN(loop.lastLoss())) {
+                        manifest.progress(at.iteration(), at.epoch());
+                    } else {
+                        manifest.progress(at.iteration(), at.epoch(), loop.lastLoss());
+                    }
+                    return saved;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public Path ensureSaved() {
+                try {
+                    Path latest = checkpoints.latest();
+                    return latest != null && checkpoints.state(latest).iteration() == loop.iteration()
+                            ? latest
+                            : save();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
     }
 
     private static Map<String, Parameter> trainable(Map<String, Parameter> all) {
@@ -412,55 +450,8 @@ public final class TrainingRun {
         }
     }
 
-    private void save(
-            Checkpoints checkpoints,
-            Map<String, Parameter> all,
-            Sgd sgd,
-            long iter,
-            int epoch,
-            int batchInEpoch,
-            int totalBatch,
-            RunManifest manifest)
-            throws IOException {
-        Map<String, NDArray> model = new LinkedHashMap<>();
-        all.forEach((k, p) -> model.put(k, p.getArray()));
-        checkpoints.save(
-                new Checkpoints.State(iter, epoch, batchInEpoch, Map.of("totalBatch", totalBatch)), model, sgd.state());
-        if (Double.isNaN(lastLoss)) {
-            manifest.progress(iter, epoch);
-        } else {
-            manifest.progress(iter, epoch, lastLoss);
-        }
-    }
-
-    /**
-     * At an iteration boundary: when a stop was asked for (a signal), makes sure a checkpoint of
-     * this exact position exists and ends the run; {@code --resume} continues it bit-identically.
-     */
-    private void stopIfAsked(
-            Checkpoints checkpoints,
-            Map<String, Parameter> all,
-            Sgd sgd,
-            long iter,
-            int epoch,
-            int batchInEpoch,
-            int totalBatch,
-            RunManifest manifest)
-            throws IOException {
-        String reason = options.stop().reason();
-        if (reason == null) {
-            return;
-        }
-        Path latest = checkpoints.latest();
-        boolean saved = latest != null && checkpoints.state(latest).iteration() == iter;
-        if (iter > 0 && !saved) {
-            save(checkpoints, all, sgd, iter, epoch, batchInEpoch, totalBatch, manifest);
-        }
-        throw new TrainingStoppedException(reason, iter, iter > 0 ? checkpoints.latest() : null);
-    }
-
-    /** The loss components on the host, and their sum as {@code loss}; a non-finite one stops the run. */
-    private Map<String, Double> lossValues(LossOutput out, long iter, int epoch, double lr) {
+    /** The loss components on the host, and their sum as {@code loss} (the guard hook checks them). */
+    private static Map<String, Double> lossValues(LossOutput out) {
         Map<String, Double> values = new LinkedHashMap<>();
         double total = 0;
         for (Map.Entry<String, NDArray> e : out.components().entrySet()) {
@@ -468,47 +459,10 @@ public final class TrainingRun {
                     .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
                     .getDouble();
             values.put(e.getKey(), v);
-            if (!Double.isFinite(v)) {
-                throw nonFinite(e.getKey(), iter + 1, epoch, lr);
-            }
             total += v;
         }
         values.put("loss", total);
         return values;
-    }
-
-    private TrainingFailedException nonFinite(String component, long iter, int epoch, double lr) {
-        String last;
-        try {
-            Path latest = new Checkpoints(runDir, 1).latest();
-            last = latest == null ? "no checkpoint was written yet" : "the last good checkpoint is " + latest;
-        } catch (IOException e) {
-            last = "checkpoints could not be listed";
-        }
-        return new TrainingFailedException(String.format(
-                "non-finite %s at iteration %d (epoch %d, lr %.6g); %s. Usual causes: a learning rate too high"
-                        + " for the batch size (scale lr linearly with the total batch, or set train.autoScaleLr),"
-                        + " missing or too short warmup (train.warmupIters), or no gradient clipping"
-                        + " (train.gradClipNorm: 35 as mmdetection suggests).",
-                component, iter, epoch + 1, lr, last));
-    }
-
-    private static void logDiagnostics(RunLog log, LossOutput out, long iter) {
-        if (iter % 50 != 0) {
-            return;
-        }
-        for (String tag : List.of("scores_pos", "scores_neg")) {
-            NDArray a = out.diagnostics().get(tag);
-            if (a != null && a.size() > 0) {
-                float[] f =
-                        a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-                double[] d = new double[f.length];
-                for (int i = 0; i < f.length; i++) {
-                    d[i] = f[i];
-                }
-                log.histogram("train/" + tag, iter + 1, d);
-            }
-        }
     }
 
     private EvaluationResult evaluate(

@@ -33,6 +33,8 @@ class LrScheduleTest {
                 null,
                 null,
                 null,
+                null,
+                null,
                 null);
     }
 

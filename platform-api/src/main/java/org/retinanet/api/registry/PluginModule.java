@@ -84,6 +84,7 @@ public final class PluginModule extends AbstractModule {
         all.addAll(plugin.datasets());
         all.addAll(plugin.pipelines());
         all.addAll(plugin.evaluators());
+        all.addAll(plugin.hooks());
         return all;
     }
 

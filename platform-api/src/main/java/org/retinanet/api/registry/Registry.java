@@ -26,6 +26,7 @@ import org.retinanet.api.config.ComponentConfig;
 import org.retinanet.api.config.DatasetConfig;
 import org.retinanet.api.config.EvaluatorConfig;
 import org.retinanet.api.config.HeadConfig;
+import org.retinanet.api.config.HookConfig;
 import org.retinanet.api.config.NeckConfig;
 import org.retinanet.api.config.PipelineConfig;
 import org.retinanet.api.data.BatchPipeline;
@@ -47,9 +48,11 @@ import org.retinanet.api.spi.ComponentFactory;
 import org.retinanet.api.spi.DatasetFactory;
 import org.retinanet.api.spi.EvaluatorFactory;
 import org.retinanet.api.spi.HeadFactory;
+import org.retinanet.api.spi.HookFactory;
 import org.retinanet.api.spi.Kind;
 import org.retinanet.api.spi.NeckFactory;
 import org.retinanet.api.spi.PipelineFactory;
+import org.retinanet.api.train.TrainingHook;
 
 /**
  * The only way to build a component from config: looks the factory up by the config's type id
@@ -189,6 +192,11 @@ public final class Registry {
 
     public DetectionEvaluator evaluator(EvaluatorConfig config) {
         return this.<EvaluatorConfig, EvaluatorFactory<EvaluatorConfig>>factoryFor(Kind.EVALUATOR, config)
+                .create(config);
+    }
+
+    public TrainingHook hook(HookConfig config) {
+        return this.<HookConfig, HookFactory<HookConfig>>factoryFor(Kind.HOOK, config)
                 .create(config);
     }
 

@@ -7,6 +7,7 @@ import org.retinanet.api.config.ComponentConfig;
 import org.retinanet.api.config.DatasetConfig;
 import org.retinanet.api.config.EvaluatorConfig;
 import org.retinanet.api.config.HeadConfig;
+import org.retinanet.api.config.HookConfig;
 import org.retinanet.api.config.NeckConfig;
 import org.retinanet.api.config.PipelineConfig;
 
@@ -19,7 +20,8 @@ public enum Kind {
     BOX_LOSS("box loss", BoxLossConfig.class),
     DATASET("dataset", DatasetConfig.class),
     PIPELINE("pipeline", PipelineConfig.class),
-    EVALUATOR("evaluator", EvaluatorConfig.class);
+    EVALUATOR("evaluator", EvaluatorConfig.class),
+    HOOK("hook", HookConfig.class);
 
     private final String displayName;
     private final Class<? extends ComponentConfig> configBase;

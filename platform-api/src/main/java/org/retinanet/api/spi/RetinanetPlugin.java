@@ -40,4 +40,8 @@ public interface RetinanetPlugin {
     default List<EvaluatorFactory<?>> evaluators() {
         return List.of();
     }
+
+    default List<HookFactory<?>> hooks() {
+        return List.of();
+    }
 }
