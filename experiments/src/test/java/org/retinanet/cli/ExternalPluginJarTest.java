@@ -6,17 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,42 +27,13 @@ class ExternalPluginJarTest {
 
     @BeforeAll
     static void buildPluginJar() throws Exception {
-        Path src = tmp.resolve("src/com/example/toy");
-        Files.createDirectories(src);
-        try (InputStream in =
-                ExternalPluginJarTest.class.getResourceAsStream("/toyplugin/com/example/toy/ToyPlugin.java")) {
-            Files.copy(in, src.resolve("ToyPlugin.java"));
-        }
-        Path classes = tmp.resolve("classes");
-        Files.createDirectories(classes);
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        int rc = javac.run(
-                null,
-                null,
-                null,
-                "-d",
-                classes.toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-proc:none",
-                src.resolve("ToyPlugin.java").toString());
-        assertThat(rc).as("toy plugin compiles").isZero();
         pluginDir = tmp.resolve("plugins");
-        Files.createDirectories(pluginDir);
-        try (OutputStream os = Files.newOutputStream(pluginDir.resolve("toy-plugin.jar"));
-                JarOutputStream jar = new JarOutputStream(os)) {
-            jar.putNextEntry(new JarEntry("META-INF/services/org.retinanet.api.spi.RetinanetPlugin"));
-            jar.write("com.example.toy.ToyPlugin\n".getBytes());
-            jar.closeEntry();
-            try (Stream<Path> files = Files.walk(classes)) {
-                for (Path f : files.filter(Files::isRegularFile).toList()) {
-                    jar.putNextEntry(
-                            new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
-                    jar.write(Files.readAllBytes(f));
-                    jar.closeEntry();
-                }
-            }
-        }
+        PluginJars.build(
+                "/toyplugin/com/example/toy/ToyPlugin.java",
+                "com.example.toy.ToyPlugin",
+                tmp.resolve("build"),
+                pluginDir,
+                "toy-plugin.jar");
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.retinanet.api.data.BatchIterator;
 import org.retinanet.api.data.EvaluationResult;
 import org.retinanet.api.data.HostBatch;
@@ -108,6 +109,7 @@ public final class TrainingLoop implements TrainingContext {
             String prefix = name + "/";
             hookState.forEach((k, v) -> {
                 if (k.startsWith(prefix)) {
+                    v.attach(manager); // the hook keeps them: they live as long as the run
                     own.put(k.substring(prefix.length()), v);
                 }
             });
@@ -173,9 +175,9 @@ public final class TrainingLoop implements TrainingContext {
         hooks.values().forEach(h -> h.afterEvaluation(this, result));
     }
 
-    /** Every hook's state, keyed {@code <hook name>/<key>}, for a checkpoint. */
+    /** Every hook's state, keyed {@code <hook name>/<key>}, for a checkpoint; sorted, so its bytes never depend on map order. */
     public Map<String, NDArray> hookState() {
-        Map<String, NDArray> out = new LinkedHashMap<>();
+        Map<String, NDArray> out = new TreeMap<>();
         hooks.forEach((name, hook) -> hook.state().forEach((k, v) -> out.put(name + "/" + k, v)));
         return out;
     }

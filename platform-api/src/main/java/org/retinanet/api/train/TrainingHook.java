@@ -38,6 +38,9 @@ public interface TrainingHook {
         return Map.of();
     }
 
-    /** The arrays {@link #state()} returned when the checkpoint being resumed was written. */
+    /**
+     * The arrays {@link #state()} returned when the checkpoint being resumed was written (called
+     * before {@link #beforeTrain}); they belong to the run's manager, so the hook may keep them.
+     */
     default void loadState(Map<String, NDArray> state) {}
 }
