@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.retinanet.heads.assign.BoxOverlaps;
+import org.retinanet.api.box.BoxIou;
 import org.retinanet.heads.assign.MaxIouAssigner;
 
 class AssignerTest {
@@ -34,7 +34,7 @@ class AssignerTest {
             for (String c : new String[] {"random", "zero"}) {
                 NDArray gt = f.get(c + "_gt");
                 NDArray anchors = f.get(c + "_anchors");
-                NDArray iou = BoxOverlaps.iou(gt, anchors);
+                NDArray iou = BoxIou.iou(gt, anchors);
                 assertThat(iou.toFloatArray())
                         .as(c + " iou")
                         .containsExactly(f.get(c + "_iou").toFloatArray());

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.retinanet.api.box.BoxIou;
 import org.retinanet.heads.RetinaHeadConfig;
 
 /**
@@ -54,7 +55,7 @@ public final class MaxIouAssigner {
                     : NDArrays.where(
                             excluded, m.full(new Shape(numAnchors), (float) IGNORED, DataType.INT64), negatives);
         }
-        NDArray overlaps = BoxOverlaps.iou(gtBoxes, anchors); // (G, M)
+        NDArray overlaps = BoxIou.iou(gtBoxes, anchors); // (G, M)
         if (excluded != null) {
             overlaps = NDArrays.where(
                     excluded.expandDims(0).broadcast(overlaps.getShape()),
@@ -114,7 +115,7 @@ public final class MaxIouAssigner {
                 && ignoreBoxes.getShape().get(0) > 0
                 && anchors.getShape().get(0) > 0) {
             NDArray ignoredByCrowd =
-                    BoxOverlaps.iof(anchors, ignoreBoxes).max(new int[] {1}).gt((float) (double) config.ignoreIofThr());
+                    BoxIou.iof(anchors, ignoreBoxes).max(new int[] {1}).gt((float) (double) config.ignoreIofThr());
             excluded = excluded == null ? ignoredByCrowd : excluded.logicalOr(ignoredByCrowd);
         }
         return excluded;

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.ArrayList;
 import java.util.List;
+import org.retinanet.api.box.Nms;
 import org.retinanet.api.data.Detection;
 import org.retinanet.api.data.ImageMeta;
 import org.retinanet.heads.RetinaHeadConfig;
@@ -124,7 +125,7 @@ public final class DetectionPostProcessor {
             allScores = allScores.get(new NDIndex("{}", big));
             allLabels = allLabels.get(new NDIndex("{}", big));
         }
-        int[] kept = BatchedNms.keep(allBoxes, allScores, allLabels, config.nmsIou(), config.maxPerImg());
+        int[] kept = Nms.batched(allBoxes, allScores, allLabels, config.nmsIou(), config.maxPerImg());
         if (kept.length == 0) {
             return List.of();
         }
