@@ -84,6 +84,9 @@ public final class PluginModule extends AbstractModule {
         all.addAll(plugin.datasets());
         all.addAll(plugin.pipelines());
         all.addAll(plugin.evaluators());
+        all.addAll(plugin.priorGenerators());
+        all.addAll(plugin.assigners());
+        all.addAll(plugin.boxCoders());
         return all;
     }
 

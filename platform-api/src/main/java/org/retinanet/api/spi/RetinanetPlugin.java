@@ -40,4 +40,16 @@ public interface RetinanetPlugin {
     default List<EvaluatorFactory<?>> evaluators() {
         return List.of();
     }
+
+    default List<PriorGeneratorFactory<?>> priorGenerators() {
+        return List.of();
+    }
+
+    default List<AssignerFactory<?>> assigners() {
+        return List.of();
+    }
+
+    default List<BoxCoderFactory<?>> boxCoders() {
+        return List.of();
+    }
 }
