@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.retinanet.api.box.Assigner;
+import org.retinanet.api.box.BoxCoder;
+import org.retinanet.api.box.GridSize;
+import org.retinanet.api.box.PriorGenerator;
 import org.retinanet.api.data.Detection;
 import org.retinanet.api.data.ImageMeta;
 import org.retinanet.api.model.DenseHead;
@@ -27,11 +31,7 @@ import org.retinanet.api.model.HeadContext;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
 import org.retinanet.api.registry.UserException;
-import org.retinanet.heads.anchor.AnchorGenerator;
-import org.retinanet.heads.anchor.GridSize;
-import org.retinanet.heads.assign.MaxIouAssigner;
 import org.retinanet.heads.block.Tower;
-import org.retinanet.heads.coder.DeltaCoder;
 import org.retinanet.heads.loss.LossNormalizer;
 import org.retinanet.heads.loss.RetinaLoss;
 import org.retinanet.heads.postprocess.DetectionPostProcessor;
@@ -64,9 +64,9 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
     private final Tower regConvs;
     private final Conv2d retinaCls;
     private final Conv2d retinaReg;
-    private final AnchorGenerator anchorGenerator;
-    private final DeltaCoder coder;
-    private final MaxIouAssigner assigner;
+    private final PriorGenerator anchorGenerator;
+    private final BoxCoder coder;
+    private final Assigner assigner;
     private final DetectionPostProcessor postProcessor;
     private final RetinaLoss retinaLoss;
     private final ThreadLocal<List<GridSize>> lastGrids = new ThreadLocal<>();
@@ -76,16 +76,16 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
         this.config = config;
         this.numClasses = context.numClasses();
         this.numLevels = context.inputs().size();
-        validate(config, context);
-        this.anchorGenerator = new AnchorGenerator(config.anchors());
-        this.anchorsPerLocation = anchorGenerator.anchorsPerLocation();
+        this.anchorGenerator = context.taskModules().priorGenerator(config.anchors());
+        validate(anchorGenerator, context);
+        this.anchorsPerLocation = anchorGenerator.priorsPerLocation();
         int groups = config.norm().equals(RetinaHeadConfig.NORM_GN) ? config.normGroups() : 0;
         this.clsConvs = addChildBlock("cls_convs", new Tower(config.stackedConvs(), config.featChannels(), groups));
         this.regConvs = addChildBlock("reg_convs", new Tower(config.stackedConvs(), config.featChannels(), groups));
         this.retinaCls = addChildBlock("retina_cls", conv3x3(anchorsPerLocation * numClasses));
         this.retinaReg = addChildBlock("retina_reg", conv3x3(anchorsPerLocation * 4));
-        this.coder = new DeltaCoder(config.coder());
-        this.assigner = new MaxIouAssigner(config.assigner());
+        this.coder = context.taskModules().boxCoder(config.coder());
+        this.assigner = context.taskModules().assigner(config.assigner());
         this.postProcessor = new DetectionPostProcessor(config.test(), coder, anchorGenerator);
         this.retinaLoss = new RetinaLoss(
                 anchorGenerator,
@@ -104,13 +104,13 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
      * The head's config must fit the neck it sits on. Both come from the user's config, so a
      * mismatch is bad input (one line, exit 2), not a programming error.
      */
-    private static void validate(RetinaHeadConfig config, HeadContext context) {
+    private static void validate(PriorGenerator anchors, HeadContext context) {
         if (context.numClasses() <= 0) {
             throw new UserException("the head needs at least one class, got " + context.numClasses()
                     + " (model.numClasses, or the categories of the training dataset)");
         }
         List<FeatureSpec> inputs = context.inputs();
-        List<Integer> strides = config.anchors().strides();
+        List<Integer> strides = anchors.strides();
         List<Integer> neckStrides = inputs.stream().map(FeatureSpec::stride).toList();
         if (!strides.equals(neckStrides)) {
             throw new UserException("model.head.anchors.strides is " + strides + " but the neck produces "
@@ -139,15 +139,15 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
         return config;
     }
 
-    public AnchorGenerator anchorGenerator() {
+    public PriorGenerator anchorGenerator() {
         return anchorGenerator;
     }
 
-    public MaxIouAssigner assigner() {
+    public Assigner assigner() {
         return assigner;
     }
 
-    public DeltaCoder coder() {
+    public BoxCoder coder() {
         return coder;
     }
 
@@ -367,7 +367,7 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
     @Override
     public List<List<Detection>> detect(NDList headOutput, List<ImageMeta> metas) {
         List<GridSize> grids = gridsOf(headOutput);
-        int s0 = config.anchors().strides().get(0);
+        int s0 = anchorGenerator.strides().get(0);
         return postProcessor.detect(
                 headOutput.subNDList(0, numLevels),
                 headOutput.subNDList(numLevels),

@@ -12,8 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.retinanet.heads.anchor.AnchorGenerator;
-import org.retinanet.heads.anchor.GridSize;
+import org.retinanet.api.box.GridSize;
+import org.retinanet.api.box.modules.AnchorGenerator;
+import org.retinanet.api.box.modules.AnchorGeneratorConfig;
 
 class AnchorGeneratorTest {
 
@@ -28,9 +29,9 @@ class AnchorGeneratorTest {
             for (int i = 0; i < fs.length; i += 2) {
                 grids.add(new GridSize((int) fs[i], (int) fs[i + 1]));
             }
-            AnchorGenerator gen =
-                    new AnchorGenerator(RetinaHeadConfig.torchvision().anchors());
-            NDArray ours = gen.anchors(m, grids, (int) image[0], (int) image[1]);
+            AnchorGenerator gen = new AnchorGenerator(
+                    (AnchorGeneratorConfig) RetinaHeadConfig.torchvision().anchors());
+            NDArray ours = gen.priors(m, grids, (int) image[0], (int) image[1]);
             NDArray expected = f.get("anchors");
             assertThat(ours.getShape()).isEqualTo(expected.getShape());
             float[] a = ours.toFloatArray();
@@ -45,7 +46,7 @@ class AnchorGeneratorTest {
 
     @Test
     void mmdetectionBaseAnchorsOfStride8() {
-        AnchorGenerator gen = new AnchorGenerator(RetinaHeadConfig.defaults().anchors());
+        AnchorGenerator gen = new AnchorGenerator(AnchorGeneratorConfig.defaults());
         float[] base = gen.baseAnchors(0);
         // spec section 2.1: ratio-major, sizes 32 * 2^(i/3) * (1/sqrt(r), sqrt(r))
         double[][] expected = {
@@ -67,7 +68,7 @@ class AnchorGeneratorTest {
 
     @Test
     void mmdetectionGridAt800x1344() {
-        AnchorGenerator gen = new AnchorGenerator(RetinaHeadConfig.defaults().anchors());
+        AnchorGenerator gen = new AnchorGenerator(AnchorGeneratorConfig.defaults());
         List<GridSize> grids = List.of(
                 new GridSize(100, 168),
                 new GridSize(50, 84),
@@ -75,7 +76,7 @@ class AnchorGeneratorTest {
                 new GridSize(13, 21),
                 new GridSize(7, 11));
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray anchors = gen.anchors(m, grids, 800, 1344);
+            NDArray anchors = gen.priors(m, grids, 800, 1344);
             assertThat(anchors.getShape().get(0)).isEqualTo(201_600);
             // second location of P3 (x = 1): shifted by the stride, centre at the cell's corner
             float[] first = anchors.get("0:18").toFloatArray();
@@ -89,7 +90,7 @@ class AnchorGeneratorTest {
 
     @Test
     void validMaskCoversEachImagesOwnPaddedRegion() {
-        AnchorGenerator gen = new AnchorGenerator(RetinaHeadConfig.defaults().anchors());
+        AnchorGenerator gen = new AnchorGenerator(AnchorGeneratorConfig.defaults());
         List<GridSize> grids = List.of(
                 new GridSize(16, 20), new GridSize(8, 10), new GridSize(4, 5), new GridSize(2, 3), new GridSize(1, 2));
         try (NDManager m = NDManager.newBaseManager()) {
@@ -109,8 +110,8 @@ class AnchorGeneratorTest {
             assertThat(valid[p6 + 1 * 9]).isTrue();
             assertThat(valid[p6 + 2 * 9]).isFalse();
             // torchvision: no mask
-            AnchorGenerator tv =
-                    new AnchorGenerator(RetinaHeadConfig.torchvision().anchors());
+            AnchorGenerator tv = new AnchorGenerator(
+                    (AnchorGeneratorConfig) RetinaHeadConfig.torchvision().anchors());
             assertThat(tv.validMask(m, grids, 128, 160, 100, 70).all().getBoolean())
                     .isTrue();
         }
@@ -118,7 +119,8 @@ class AnchorGeneratorTest {
 
     @Test
     void truncatedSizesAreTorchvisions() {
-        AnchorGenerator tv = new AnchorGenerator(RetinaHeadConfig.torchvision().anchors());
+        AnchorGenerator tv = new AnchorGenerator(
+                (AnchorGeneratorConfig) RetinaHeadConfig.torchvision().anchors());
         // P3 sizes (32, 40, 50): the 1:1 anchors are +-16, +-20, +-25
         float[] base = tv.baseAnchors(0);
         assertThat(base[3 * 4 + 2]).isEqualTo(16f);
@@ -128,9 +130,9 @@ class AnchorGeneratorTest {
 
     @Test
     void wrongNumberOfLevelsIsAnError() {
-        AnchorGenerator gen = new AnchorGenerator(RetinaHeadConfig.defaults().anchors());
+        AnchorGenerator gen = new AnchorGenerator(AnchorGeneratorConfig.defaults());
         try (NDManager m = NDManager.newBaseManager()) {
-            assertThatThrownBy(() -> gen.anchors(m, List.of(new GridSize(4, 4)), 32, 32))
+            assertThatThrownBy(() -> gen.priors(m, List.of(new GridSize(4, 4)), 32, 32))
                     .hasMessageContaining("head.anchors.strides has 5 entries");
         }
     }

@@ -7,8 +7,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.retinanet.heads.assign.BoxOverlaps;
-import org.retinanet.heads.assign.MaxIouAssigner;
+import org.retinanet.api.box.BoxIou;
+import org.retinanet.api.box.modules.MaxIouAssigner;
+import org.retinanet.api.box.modules.MaxIouAssignerConfig;
 
 class AssignerTest {
 
@@ -16,11 +17,12 @@ class AssignerTest {
     private static final int IGN = MaxIouAssigner.IGNORED;
 
     private static MaxIouAssigner mmdet() {
-        return new MaxIouAssigner(RetinaHeadConfig.defaults().assigner());
+        return new MaxIouAssigner(MaxIouAssignerConfig.defaults());
     }
 
     private static MaxIouAssigner torchvision() {
-        return new MaxIouAssigner(RetinaHeadConfig.torchvision().assigner());
+        return new MaxIouAssigner(
+                (MaxIouAssignerConfig) RetinaHeadConfig.torchvision().assigner());
     }
 
     private static NDArray boxes(NDManager m, float... xyxy) {
@@ -34,7 +36,7 @@ class AssignerTest {
             for (String c : new String[] {"random", "zero"}) {
                 NDArray gt = f.get(c + "_gt");
                 NDArray anchors = f.get(c + "_anchors");
-                NDArray iou = BoxOverlaps.iou(gt, anchors);
+                NDArray iou = BoxIou.iou(gt, anchors);
                 assertThat(iou.toFloatArray())
                         .as(c + " iou")
                         .containsExactly(f.get(c + "_iou").toFloatArray());
@@ -53,7 +55,7 @@ class AssignerTest {
             // IoU 1, 0.5 (= pos thr), 0.45 (band), 0.4 (= neg thr: band), 0.3, 0
             NDArray anchors =
                     boxes(m, 0, 0, 10, 10, 0, 0, 10, 5, 0, 0, 10, 4.5f, 0, 0, 10, 4, 0, 0, 10, 3, 20, 20, 30, 30);
-            long[] got = new MaxIouAssigner(new RetinaHeadConfig.Assigner(null, null, null, false, null, null, null))
+            long[] got = new MaxIouAssigner(new MaxIouAssignerConfig(null, null, null, false, null, null, null))
                     .assign(anchors, null, gt, null)
                     .toLongArray();
             assertThat(got).containsExactly(0, 0, IGN, IGN, NEG, NEG);
@@ -83,7 +85,7 @@ class AssignerTest {
                     .containsExactly(0, NEG, 0);
             // only the first best anchor without gtMaxAssignAll
             MaxIouAssigner firstOnly =
-                    new MaxIouAssigner(new RetinaHeadConfig.Assigner(null, null, null, null, false, null, null));
+                    new MaxIouAssigner(new MaxIouAssignerConfig(null, null, null, null, false, null, null));
             assertThat(firstOnly.assign(anchors, null, gt, null).toLongArray()).containsExactly(1, NEG, NEG);
         }
     }
@@ -119,7 +121,7 @@ class AssignerTest {
                     95, 95, 105, 105, // IoF 0.25
                     300, 300, 310, 310);
             MaxIouAssigner withCrowd =
-                    new MaxIouAssigner(new RetinaHeadConfig.Assigner(null, null, null, null, null, null, 0.5));
+                    new MaxIouAssigner(new MaxIouAssignerConfig(null, null, null, null, null, null, 0.5));
             assertThat(withCrowd.assign(anchors, null, gt, crowd).toLongArray()).containsExactly(0, IGN, NEG, NEG);
             // mmdetection's default (-1) drops crowd boxes
             assertThat(mmdet().assign(anchors, null, gt, crowd).toLongArray()).containsExactly(0, NEG, NEG, NEG);

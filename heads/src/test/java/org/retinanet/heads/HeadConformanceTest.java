@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.retinanet.api.box.modules.AnchorGeneratorConfig;
 import org.retinanet.api.loss.LossNormalization;
 import org.retinanet.api.model.CheckpointKeys;
 import org.retinanet.api.model.FeatureSpec;
@@ -46,7 +47,7 @@ class HeadConformanceTest {
             inputs.add(new FeatureSpec("P" + (i + 3), channels, strides.get(i)));
         }
         RetinaHeadConfig tv = RetinaHeadConfig.torchvision();
-        RetinaHeadConfig.Anchors a = tv.anchors();
+        AnchorGeneratorConfig a = (AnchorGeneratorConfig) tv.anchors();
         RetinaHeadConfig config = new RetinaHeadConfig(
                 null,
                 channels,
@@ -54,7 +55,7 @@ class HeadConformanceTest {
                 null,
                 null,
                 null,
-                new RetinaHeadConfig.Anchors(
+                new AnchorGeneratorConfig(
                         a.octaveBaseScale(),
                         a.scalesPerOctave(),
                         a.ratios(),

@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.retinanet.api.box.BoxIou;
 
 /**
  * pycocotools' {@code COCOeval.evaluate()} + {@code accumulate()} for bounding boxes, category by
@@ -97,23 +98,6 @@ public final class CocoEval {
         }
     }
 
-    /** IoU of maskApi.c's bbIou on (x, y, w, h) boxes, no +1; a crowd gt divides by the detection area. */
-    static double iou(
-            double dx, double dy, double dw, double dh, double gx, double gy, double gw, double gh, boolean crowd) {
-        double w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
-        if (w <= 0) {
-            return 0;
-        }
-        double h = Math.min(dh + dy, gh + gy) - Math.max(dy, gy);
-        if (h <= 0) {
-            return 0;
-        }
-        double da = dw * dh;
-        double inter = w * h;
-        double union = crowd ? da : da + gw * gh - inter;
-        return inter / union;
-    }
-
     /** Scratch buffers of one worker, grown on demand and reused across categories. */
     private final class CategoryWork {
         private int[] sortTmp = new int[64];
@@ -187,7 +171,8 @@ public final class CocoEval {
                 double dx = p.dtX[di], dy = p.dtY[di], dw = p.dtW[di], dh = p.dtH[di];
                 for (int g = 0; g < ng; g++) {
                     int gi = g0 + g;
-                    ious[d * ng + g] = iou(dx, dy, dw, dh, p.gtX[gi], p.gtY[gi], p.gtW[gi], p.gtH[gi], p.gtCrowd[gi]);
+                    ious[d * ng + g] =
+                            BoxIou.iouXywh(dx, dy, dw, dh, p.gtX[gi], p.gtY[gi], p.gtW[gi], p.gtH[gi], p.gtCrowd[gi]);
                 }
             }
         }

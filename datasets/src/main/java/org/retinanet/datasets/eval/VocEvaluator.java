@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.retinanet.api.box.BoxIou;
 import org.retinanet.api.data.Category;
 import org.retinanet.api.data.Detection;
 import org.retinanet.api.data.DetectionDataset;
@@ -134,7 +135,8 @@ public final class VocEvaluator implements DetectionEvaluator {
             double best = -1;
             int bestIndex = -1;
             for (int g = 0; g < gts.size(); g++) {
-                double o = iou(d, gts.get(g), one);
+                GtBox gt = gts.get(g);
+                double o = BoxIou.iouCorners(d.x1(), d.y1(), d.x2(), d.y2(), gt.x1(), gt.y1(), gt.x2(), gt.y2(), one);
                 if (o > best) {
                     best = o;
                     bestIndex = g;
@@ -163,18 +165,6 @@ public final class VocEvaluator implements DetectionEvaluator {
         }
         double ap = config.use07Metric() ? elevenPointAp(rec, prec, kept) : areaAp(rec, prec, kept);
         return new ClassResult(ap, positives, kept == 0 ? 0 : rec[kept - 1]);
-    }
-
-    private static double iou(Detection d, GtBox g, double one) {
-        double iw = Math.min(d.x2(), g.x2()) - Math.max(d.x1(), g.x1()) + one;
-        double ih = Math.min(d.y2(), g.y2()) - Math.max(d.y1(), g.y1()) + one;
-        if (iw <= 0 || ih <= 0) {
-            return 0;
-        }
-        double inter = iw * ih;
-        double da = (d.x2() - d.x1() + one) * (d.y2() - d.y1() + one);
-        double ga = (g.x2() - g.x1() + one) * (g.y2() - g.y1() + one);
-        return inter / (da + ga - inter);
     }
 
     /** VOC2010+: area under the precision envelope, summed where recall changes. */

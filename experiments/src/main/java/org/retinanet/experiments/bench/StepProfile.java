@@ -164,10 +164,7 @@ public final class StepProfile {
         if (cls.startsWith("heads.postprocess") || within(frames, "detect")) {
             return Component.POSTPROCESS;
         }
-        if (cls.startsWith("heads.assign")
-                || cls.startsWith("heads.anchor")
-                || cls.startsWith("heads.coder")
-                || (cls.equals("heads.loss.RetinaLoss") && method.equals("targets"))) {
+        if (cls.startsWith("api.box.modules") || (cls.equals("heads.loss.RetinaLoss") && method.equals("targets"))) {
             return Component.ASSIGNMENT;
         }
         if (cls.startsWith("losses.") || cls.startsWith("heads.loss")) {

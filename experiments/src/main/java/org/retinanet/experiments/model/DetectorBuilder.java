@@ -36,7 +36,8 @@ public final class DetectorBuilder {
         Backbone backbone = registry.backbone(model.backbone());
         Neck neck = registry.neck(model.neck(), backbone.outputFeatures());
         DenseHead head = registry.head(
-                model.head(), new HeadContext(numClasses, neck.outputFeatures(), cls, box, model.normalization()));
+                model.head(),
+                new HeadContext(numClasses, neck.outputFeatures(), cls, box, model.normalization(), registry));
         return new Detector(backbone, neck, head);
     }
 

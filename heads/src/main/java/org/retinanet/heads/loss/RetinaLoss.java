@@ -11,6 +11,10 @@ import ai.djl.nn.Activation;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.retinanet.api.box.Assigner;
+import org.retinanet.api.box.BoxCoder;
+import org.retinanet.api.box.GridSize;
+import org.retinanet.api.box.PriorGenerator;
 import org.retinanet.api.data.BoxTargets;
 import org.retinanet.api.data.ImageMeta;
 import org.retinanet.api.loss.BoxInput;
@@ -19,10 +23,6 @@ import org.retinanet.api.loss.ClassificationInput;
 import org.retinanet.api.loss.ClassificationLoss;
 import org.retinanet.api.loss.LossValue;
 import org.retinanet.api.model.LossOutput;
-import org.retinanet.heads.anchor.AnchorGenerator;
-import org.retinanet.heads.anchor.GridSize;
-import org.retinanet.heads.assign.MaxIouAssigner;
-import org.retinanet.heads.coder.DeltaCoder;
 
 /**
  * Training targets and loss assembly of the RetinaNet head: anchors and valid masks per image,
@@ -35,18 +35,18 @@ public final class RetinaLoss {
     /** Negative anchors sampled for the {@code scores_neg} diagnostic. */
     static final int NEGATIVE_SAMPLE = 1000;
 
-    private final AnchorGenerator anchors;
-    private final MaxIouAssigner assigner;
-    private final DeltaCoder coder;
+    private final PriorGenerator anchors;
+    private final Assigner assigner;
+    private final BoxCoder coder;
     private final ClassificationLoss classificationLoss;
     private final BoxLoss boxLoss;
     private final LossNormalizer normalizer;
     private final int numClasses;
 
     public RetinaLoss(
-            AnchorGenerator anchors,
-            MaxIouAssigner assigner,
-            DeltaCoder coder,
+            PriorGenerator anchors,
+            Assigner assigner,
+            BoxCoder coder,
             ClassificationLoss classificationLoss,
             BoxLoss boxLoss,
             LossNormalizer normalizer,
@@ -88,7 +88,7 @@ public final class RetinaLoss {
             }
             NDArray logits = NDArrays.concat(new NDList(clsLevels), 1);
             NDArray deltas = NDArrays.concat(new NDList(boxLevels), 1);
-            NDArray anchorBoxes = anchors.anchors(m, grids, paddedHeight, paddedWidth);
+            NDArray anchorBoxes = anchors.priors(m, grids, paddedHeight, paddedWidth);
             Targets t = targets(m, anchorBoxes, grids, paddedHeight, paddedWidth, metas, gt);
 
             NDArray targetDeltas = coder.encode(anchorBoxes.expandDims(0), t.targetBoxes());
@@ -187,7 +187,7 @@ public final class RetinaLoss {
             NDArray positive = matches.gte(0);
             NDArray background = m.full(new Shape(numAnchors), (float) numClasses, DataType.INT64);
             NDArray ignored = m.full(new Shape(numAnchors), -1f, DataType.INT64);
-            NDArray label = NDArrays.where(matches.eq(MaxIouAssigner.NEGATIVE), background, ignored);
+            NDArray label = NDArrays.where(matches.eq(Assigner.NEGATIVE), background, ignored);
             NDArray targetBoxes = anchorBoxes;
             if (numGt > 0) {
                 NDArray matched = matches.maximum(0);

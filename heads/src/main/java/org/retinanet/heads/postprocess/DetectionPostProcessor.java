@@ -10,12 +10,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.ArrayList;
 import java.util.List;
+import org.retinanet.api.box.BoxCoder;
+import org.retinanet.api.box.GridSize;
+import org.retinanet.api.box.Nms;
+import org.retinanet.api.box.PriorGenerator;
 import org.retinanet.api.data.Detection;
 import org.retinanet.api.data.ImageMeta;
 import org.retinanet.heads.RetinaHeadConfig;
-import org.retinanet.heads.anchor.AnchorGenerator;
-import org.retinanet.heads.anchor.GridSize;
-import org.retinanet.heads.coder.DeltaCoder;
 
 /**
  * Inference post-processing per image: per level, sigmoid scores over (anchor, class) pairs, the
@@ -30,10 +31,10 @@ public final class DetectionPostProcessor {
     private static final int SAMPLE_STRIDE = 64;
 
     private final RetinaHeadConfig.Test config;
-    private final DeltaCoder coder;
-    private final AnchorGenerator anchors;
+    private final BoxCoder coder;
+    private final PriorGenerator anchors;
 
-    public DetectionPostProcessor(RetinaHeadConfig.Test config, DeltaCoder coder, AnchorGenerator anchors) {
+    public DetectionPostProcessor(RetinaHeadConfig.Test config, BoxCoder coder, PriorGenerator anchors) {
         this.config = config;
         this.coder = coder;
         this.anchors = anchors;
@@ -59,7 +60,7 @@ public final class DetectionPostProcessor {
             List<NDArray> levelAnchors = new ArrayList<>();
             for (int l = 0; l < grids.size(); l++) {
                 int[] s = anchors.stride(l, grids.get(l), paddedHeight, paddedWidth);
-                float[] a = anchors.levelAnchors(l, grids.get(l), s[0], s[1]);
+                float[] a = anchors.levelPriors(l, grids.get(l), s[0], s[1]);
                 levelAnchors.add(m.create(a, new Shape(a.length / 4, 4)));
             }
             for (int n = 0; n < metas.size(); n++) {
@@ -124,7 +125,7 @@ public final class DetectionPostProcessor {
             allScores = allScores.get(new NDIndex("{}", big));
             allLabels = allLabels.get(new NDIndex("{}", big));
         }
-        int[] kept = BatchedNms.keep(allBoxes, allScores, allLabels, config.nmsIou(), config.maxPerImg());
+        int[] kept = Nms.batched(allBoxes, allScores, allLabels, config.nmsIou(), config.maxPerImg());
         if (kept.length == 0) {
             return List.of();
         }

@@ -3,6 +3,7 @@ package org.retinanet.losses.cls;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.retinanet.api.box.Nms;
 
 /**
  * Picks one image's OHEM minibatch on the host (see {@link OhemLossConfig} for the definition).
@@ -32,7 +33,7 @@ final class OhemSelector {
      */
     int[] select(float[] scores, int[] labels, int numClasses, float[] boxes, int offset, int count) {
         int[] order = rankByLoss(scores, labels, offset, count);
-        GreedyNms nms = nmsIou > 0 ? new GreedyNms(nmsIou, boxes, 4 * offset, count) : null;
+        Nms nms = nmsIou > 0 ? new Nms(Nms.Arithmetic.FLOAT64, nmsIou, boxes, null, offset, count) : null;
         if (positiveFraction == null) {
             List<Integer> kept = new ArrayList<>();
             for (int i = 0; i < order.length && kept.size() < batchSize; i++) {

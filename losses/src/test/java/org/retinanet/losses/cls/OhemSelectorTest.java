@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.retinanet.api.box.Nms;
 
 /** OHEM's minibatch on hand-made images (K = 2, so label 2 is background, -1 ignored). */
 class OhemSelectorTest {
@@ -117,7 +118,7 @@ class OhemSelectorTest {
             boxes[4 * i + 3] = y + h;
         }
         for (double threshold : new double[] {0.3, 0.5, 0.7}) {
-            GreedyNms nms = new GreedyNms(threshold, boxes, 0, n);
+            Nms nms = new Nms(Nms.Arithmetic.FLOAT64, threshold, boxes, null, 0, n);
             List<Integer> fast = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 if (nms.tryKeep(i)) {

@@ -85,6 +85,9 @@ public final class PluginModule extends AbstractModule {
         all.addAll(plugin.pipelines());
         all.addAll(plugin.evaluators());
         all.addAll(plugin.hooks());
+        all.addAll(plugin.priorGenerators());
+        all.addAll(plugin.assigners());
+        all.addAll(plugin.boxCoders());
         return all;
     }
 

@@ -1,8 +1,12 @@
 package org.retinanet.api.registry;
 
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
+import com.fasterxml.jackson.databind.jsontype.TypeIdResolver;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.google.inject.Guice;
@@ -19,7 +23,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.retinanet.api.box.Assigner;
+import org.retinanet.api.box.BoxCoder;
+import org.retinanet.api.box.PriorGenerator;
+import org.retinanet.api.box.TaskModules;
+import org.retinanet.api.config.AssignerConfig;
 import org.retinanet.api.config.BackboneConfig;
+import org.retinanet.api.config.BoxCoderConfig;
 import org.retinanet.api.config.BoxLossConfig;
 import org.retinanet.api.config.ClassificationLossConfig;
 import org.retinanet.api.config.ComponentConfig;
@@ -29,6 +39,7 @@ import org.retinanet.api.config.HeadConfig;
 import org.retinanet.api.config.HookConfig;
 import org.retinanet.api.config.NeckConfig;
 import org.retinanet.api.config.PipelineConfig;
+import org.retinanet.api.config.PriorGeneratorConfig;
 import org.retinanet.api.data.BatchPipeline;
 import org.retinanet.api.data.DatasetContext;
 import org.retinanet.api.data.DetectionDataset;
@@ -41,7 +52,9 @@ import org.retinanet.api.model.DenseHead;
 import org.retinanet.api.model.FeatureSpec;
 import org.retinanet.api.model.HeadContext;
 import org.retinanet.api.model.Neck;
+import org.retinanet.api.spi.AssignerFactory;
 import org.retinanet.api.spi.BackboneFactory;
+import org.retinanet.api.spi.BoxCoderFactory;
 import org.retinanet.api.spi.BoxLossFactory;
 import org.retinanet.api.spi.ClassificationLossFactory;
 import org.retinanet.api.spi.ComponentFactory;
@@ -52,14 +65,16 @@ import org.retinanet.api.spi.HookFactory;
 import org.retinanet.api.spi.Kind;
 import org.retinanet.api.spi.NeckFactory;
 import org.retinanet.api.spi.PipelineFactory;
+import org.retinanet.api.spi.PriorGeneratorFactory;
 import org.retinanet.api.train.TrainingHook;
 
 /**
  * The only way to build a component from config: looks the factory up by the config's type id
  * and calls it. Also owns the config {@link ObjectMapper}, which knows every plugin's config
- * records as named subtypes (unknown keys and unknown ids are errors).
+ * records as named subtypes (unknown keys and unknown ids are errors). It also builds the box
+ * toolkit's parts for heads ({@link TaskModules}).
  */
-public final class Registry {
+public final class Registry implements TaskModules {
 
     private final Map<Kind, Map<String, ComponentFactory<?>>> byId = new EnumMap<>(Kind.class);
     private final Map<Class<?>, ComponentFactory<?>> byConfigType = new HashMap<>();
@@ -111,12 +126,29 @@ public final class Registry {
         m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
         m.setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
+        m.addHandler(new DefaultIds());
         for (Map<String, ComponentFactory<?>> factories : byId.values()) {
             for (ComponentFactory<?> f : factories.values()) {
                 m.registerSubtypes(new NamedType(f.configType(), f.id()));
             }
         }
         return m;
+    }
+
+    /** A config of a kind with a {@link Kind#defaultId()} and no {@code type} gets that id. */
+    private final class DefaultIds extends DeserializationProblemHandler {
+        @Override
+        public JavaType handleMissingTypeId(
+                DeserializationContext ctxt, JavaType baseType, TypeIdResolver idResolver, String failureMsg) {
+            for (Kind kind : Kind.values()) {
+                ComponentFactory<?> f =
+                        kind.defaultId() == null ? null : byId.get(kind).get(kind.defaultId());
+                if (f != null && kind.configBase().equals(baseType.getRawClass())) {
+                    return ctxt.constructType(f.configType());
+                }
+            }
+            return null; // Jackson reports the missing type
+        }
     }
 
     public List<DiscoveredPlugin> plugins() {
@@ -192,6 +224,25 @@ public final class Registry {
 
     public DetectionEvaluator evaluator(EvaluatorConfig config) {
         return this.<EvaluatorConfig, EvaluatorFactory<EvaluatorConfig>>factoryFor(Kind.EVALUATOR, config)
+                .create(config);
+    }
+
+    @Override
+    public PriorGenerator priorGenerator(PriorGeneratorConfig config) {
+        return this.<PriorGeneratorConfig, PriorGeneratorFactory<PriorGeneratorConfig>>factoryFor(
+                        Kind.PRIOR_GENERATOR, config)
+                .create(config);
+    }
+
+    @Override
+    public Assigner assigner(AssignerConfig config) {
+        return this.<AssignerConfig, AssignerFactory<AssignerConfig>>factoryFor(Kind.ASSIGNER, config)
+                .create(config);
+    }
+
+    @Override
+    public BoxCoder boxCoder(BoxCoderConfig config) {
+        return this.<BoxCoderConfig, BoxCoderFactory<BoxCoderConfig>>factoryFor(Kind.BOX_CODER, config)
                 .create(config);
     }
 

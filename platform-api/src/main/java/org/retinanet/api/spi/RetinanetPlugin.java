@@ -41,6 +41,18 @@ public interface RetinanetPlugin {
         return List.of();
     }
 
+    default List<PriorGeneratorFactory<?>> priorGenerators() {
+        return List.of();
+    }
+
+    default List<AssignerFactory<?>> assigners() {
+        return List.of();
+    }
+
+    default List<BoxCoderFactory<?>> boxCoders() {
+        return List.of();
+    }
+
     default List<HookFactory<?>> hooks() {
         return List.of();
     }

@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.retinanet.heads.assign.BoxOverlaps;
+import org.retinanet.api.box.BoxIou;
 
 /**
  * The IoU matrix of target assignment: G ground-truth boxes against every anchor of a 512x512
@@ -61,7 +61,7 @@ public class IouBenchmark {
         try (NDManager m = manager.newSubManager()) {
             m.tempAttachAll(gtBoxes, anchorBoxes);
             // max over gts per anchor, as the assigner uses it; one number to the host forces the work
-            return BoxOverlaps.iou(gtBoxes, anchorBoxes).max().getFloat();
+            return BoxIou.iou(gtBoxes, anchorBoxes).max().getFloat();
         }
     }
 

@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.retinanet.heads.postprocess.BatchedNms;
+import org.retinanet.api.box.Nms;
 
 /**
  * The heads module's class-wise NMS on one image's candidates, as post-processing calls it: n
@@ -71,7 +71,7 @@ public class NmsBenchmark {
 
     @Benchmark
     public int[] batchedNms() {
-        return BatchedNms.keep(boxes, scores, labels, 0.5, maxKeep);
+        return Nms.batched(boxes, scores, labels, 0.5, maxKeep);
     }
 
     @TearDown

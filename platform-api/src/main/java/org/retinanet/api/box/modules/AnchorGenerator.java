@@ -1,4 +1,4 @@
-package org.retinanet.heads.anchor;
+package org.retinanet.api.box.modules;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.retinanet.heads.RetinaHeadConfig;
+import org.retinanet.api.box.GridSize;
+import org.retinanet.api.box.PriorGenerator;
 
 /**
  * Dense anchors per pyramid level, ordered (y, x, anchor) like the head's outputs; within a
@@ -20,11 +21,11 @@ import org.retinanet.heads.RetinaHeadConfig;
  * torchvision's {@code w_ratio * size} for explicit or truncated integer sizes, optionally rounded
  * half-to-even. Grids are computed once per (level, feature size, stride) on the host and cached.
  */
-public final class AnchorGenerator {
+public final class AnchorGenerator implements PriorGenerator {
 
     private static final int CACHE_ENTRIES = 64;
 
-    private final RetinaHeadConfig.Anchors config;
+    private final AnchorGeneratorConfig config;
     private final List<float[]> baseAnchors;
     private final Map<String, float[]> cache = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -33,7 +34,7 @@ public final class AnchorGenerator {
         }
     };
 
-    public AnchorGenerator(RetinaHeadConfig.Anchors config) {
+    public AnchorGenerator(AnchorGeneratorConfig config) {
         this.config = config;
         List<float[]> bases = new ArrayList<>();
         for (int level = 0; level < config.strides().size(); level++) {
@@ -42,12 +43,19 @@ public final class AnchorGenerator {
         this.baseAnchors = List.copyOf(bases);
     }
 
+    @Override
     public int numLevels() {
         return config.strides().size();
     }
 
-    public int anchorsPerLocation() {
+    @Override
+    public int priorsPerLocation() {
         return config.anchorsPerLocation();
+    }
+
+    @Override
+    public List<Integer> strides() {
+        return config.strides();
     }
 
     /** The zero-centred anchors of one location at {@code level}, (A * 4) x1, y1, x2, y2. */
@@ -105,6 +113,7 @@ public final class AnchorGenerator {
     }
 
     /** Stride {height, width} of a level: configured, or padded size // feature size (torchvision). */
+    @Override
     public int[] stride(int level, GridSize grid, int paddedHeight, int paddedWidth) {
         if (config.stridesFromImageSize()) {
             return new int[] {paddedHeight / grid.height(), paddedWidth / grid.width()};
@@ -114,7 +123,8 @@ public final class AnchorGenerator {
     }
 
     /** Anchors of one level as a host array (H * W * A * 4), cached. */
-    public synchronized float[] levelAnchors(int level, GridSize grid, int strideH, int strideW) {
+    @Override
+    public synchronized float[] levelPriors(int level, GridSize grid, int strideH, int strideW) {
         String key = level + ":" + grid.height() + "x" + grid.width() + ":" + strideH + "x" + strideW;
         return cache.computeIfAbsent(key, k -> computeGrid(level, grid, strideH, strideW));
     }
@@ -140,13 +150,14 @@ public final class AnchorGenerator {
     }
 
     /** All levels' anchors, concatenated, (M, 4) float32 on {@code manager}'s device. */
-    public NDArray anchors(NDManager manager, List<GridSize> grids, int paddedHeight, int paddedWidth) {
+    @Override
+    public NDArray priors(NDManager manager, List<GridSize> grids, int paddedHeight, int paddedWidth) {
         checkLevels(grids);
         int total = 0;
         List<float[]> levels = new ArrayList<>();
         for (int l = 0; l < grids.size(); l++) {
             int[] s = stride(l, grids.get(l), paddedHeight, paddedWidth);
-            float[] level = levelAnchors(l, grids.get(l), s[0], s[1]);
+            float[] level = levelPriors(l, grids.get(l), s[0], s[1]);
             levels.add(level);
             total += level.length;
         }
@@ -165,6 +176,7 @@ public final class AnchorGenerator {
      * image height rounded up to {@code paddingDivisor}. All true when {@code paddingMask} is off.
      * Returns (M) boolean on {@code manager}'s device.
      */
+    @Override
     public NDArray validMask(
             NDManager manager,
             List<GridSize> grids,
@@ -173,7 +185,7 @@ public final class AnchorGenerator {
             int imageHeight,
             int imageWidth) {
         checkLevels(grids);
-        int a = anchorsPerLocation();
+        int a = priorsPerLocation();
         int total = grids.stream().mapToInt(GridSize::cells).sum() * a;
         boolean[] valid = new boolean[total];
         if (!config.paddingMask()) {

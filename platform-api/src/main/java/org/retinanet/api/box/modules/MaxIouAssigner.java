@@ -1,11 +1,12 @@
-package org.retinanet.heads.assign;
+package org.retinanet.api.box.modules;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.retinanet.heads.RetinaHeadConfig;
+import org.retinanet.api.box.Assigner;
+import org.retinanet.api.box.BoxIou;
 
 /**
  * Max-IoU assignment of one image's anchors to its ground truth, all NDArray ops on the anchors'
@@ -24,14 +25,11 @@ import org.retinanet.heads.RetinaHeadConfig;
  * </ol>
  * An image without gt has only negatives (and ignored anchors).
  */
-public final class MaxIouAssigner {
+public final class MaxIouAssigner implements Assigner {
 
-    public static final int NEGATIVE = -1;
-    public static final int IGNORED = -2;
+    private final MaxIouAssignerConfig config;
 
-    private final RetinaHeadConfig.Assigner config;
-
-    public MaxIouAssigner(RetinaHeadConfig.Assigner config) {
+    public MaxIouAssigner(MaxIouAssignerConfig config) {
         this.config = config;
     }
 
@@ -42,6 +40,7 @@ public final class MaxIouAssigner {
      * @param ignoreBoxes (I, 4) crowd / ignore regions, or null
      * @return (M) int64 matches
      */
+    @Override
     public NDArray assign(NDArray anchors, NDArray valid, NDArray gtBoxes, NDArray ignoreBoxes) {
         NDManager m = anchors.getManager();
         long numAnchors = anchors.getShape().get(0);
@@ -54,7 +53,7 @@ public final class MaxIouAssigner {
                     : NDArrays.where(
                             excluded, m.full(new Shape(numAnchors), (float) IGNORED, DataType.INT64), negatives);
         }
-        NDArray overlaps = BoxOverlaps.iou(gtBoxes, anchors); // (G, M)
+        NDArray overlaps = BoxIou.iou(gtBoxes, anchors); // (G, M)
         if (excluded != null) {
             overlaps = NDArrays.where(
                     excluded.expandDims(0).broadcast(overlaps.getShape()),
@@ -92,7 +91,7 @@ public final class MaxIouAssigner {
             NDArray atGtMaxInt = atGtMax.toType(DataType.INT64, false);
             NDArray rescued = atGtMaxInt.max(new int[] {0}).gt(0);
             NDArray lowQualityGt;
-            if (config.lowQualityMatch().equals(RetinaHeadConfig.Assigner.LOW_QUALITY_LAST_GT)) {
+            if (config.lowQualityMatch().equals(MaxIouAssignerConfig.LOW_QUALITY_LAST_GT)) {
                 // the last gt (in index order) for which this anchor is a best anchor
                 long numGt = overlaps.getShape().get(0);
                 NDArray gtIndex =
@@ -114,7 +113,7 @@ public final class MaxIouAssigner {
                 && ignoreBoxes.getShape().get(0) > 0
                 && anchors.getShape().get(0) > 0) {
             NDArray ignoredByCrowd =
-                    BoxOverlaps.iof(anchors, ignoreBoxes).max(new int[] {1}).gt((float) (double) config.ignoreIofThr());
+                    BoxIou.iof(anchors, ignoreBoxes).max(new int[] {1}).gt((float) (double) config.ignoreIofThr());
             excluded = excluded == null ? ignoredByCrowd : excluded.logicalOr(ignoredByCrowd);
         }
         return excluded;

@@ -1,10 +1,10 @@
-package org.retinanet.heads.coder;
+package org.retinanet.api.box.modules;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
-import org.retinanet.heads.RetinaHeadConfig;
+import org.retinanet.api.box.BoxCoder;
 
 /**
  * (dx, dy, dw, dh) box coding relative to anchors, on (..., 4) arrays of any leading shape, as
@@ -14,22 +14,23 @@ import org.retinanet.heads.RetinaHeadConfig;
  * dw and dh clamped at maxRatio (both sides, or from above only as torchvision does), then the
  * centre-size form back to corners with torchvision's operation order.
  */
-public final class DeltaCoder {
+public final class DeltaXywhCoder implements BoxCoder {
 
-    private final RetinaHeadConfig.Coder config;
+    private final DeltaXywhCoderConfig config;
     private final boolean identity;
 
-    public DeltaCoder(RetinaHeadConfig.Coder config) {
+    public DeltaXywhCoder(DeltaXywhCoderConfig config) {
         this.config = config;
         this.identity = config.means().stream().allMatch(v -> v == 0.0)
                 && config.stds().stream().allMatch(v -> v == 1.0);
     }
 
-    public RetinaHeadConfig.Coder config() {
+    public DeltaXywhCoderConfig config() {
         return config;
     }
 
     /** Deltas (..., 4) that take {@code anchors} to {@code boxes}. */
+    @Override
     public NDArray encode(NDArray anchors, NDArray boxes) {
         NDArray aw = anchors.get("..., 2").sub(anchors.get("..., 0"));
         NDArray ah = anchors.get("..., 3").sub(anchors.get("..., 1"));
@@ -56,6 +57,7 @@ public final class DeltaCoder {
      * Boxes (..., 4) from {@code deltas} (..., 4) and {@code anchors} broadcastable to them; clipped
      * to [0, width] x [0, height] when {@code clipBorder} is on and a size is given.
      */
+    @Override
     public NDArray decode(NDArray anchors, NDArray deltas, Integer imageHeight, Integer imageWidth) {
         NDArray d = deltas;
         if (!identity) {

@@ -1,4 +1,4 @@
-package org.retinanet.heads;
+package org.retinanet.api.box;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,9 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.retinanet.heads.postprocess.BatchedNms;
 
-class BatchedNmsTest {
+class NmsTest {
 
     @Test
     void handExample() {
@@ -27,9 +26,9 @@ class BatchedNmsTest {
             NDArray scores = m.create(new float[] {0.9f, 0.8f, 0.7f, 0.6f, 0.95f, 0.9f});
             NDArray labels = m.create(new long[] {0, 0, 1, 0, 0, 0});
             // 5 ties with 0 in score and is identical: the lower index wins
-            assertThat(BatchedNms.keep(boxes, scores, labels, 0.5, 100)).containsExactly(4, 0, 2, 3);
-            assertThat(BatchedNms.keep(boxes, scores, labels, 0.5, 2)).containsExactly(4, 0);
-            assertThat(BatchedNms.keep(boxes, scores, labels, 0.95, 100)).containsExactly(4, 0, 1, 2, 3);
+            assertThat(Nms.batched(boxes, scores, labels, 0.5, 100)).containsExactly(4, 0, 2, 3);
+            assertThat(Nms.batched(boxes, scores, labels, 0.5, 2)).containsExactly(4, 0);
+            assertThat(Nms.batched(boxes, scores, labels, 0.95, 100)).containsExactly(4, 0, 1, 2, 3);
         }
     }
 
@@ -40,7 +39,7 @@ class BatchedNmsTest {
             NDArray boxes = m.create(new float[] {0, 0, 10, 10, 3, 0, 13, 10, 6, 0, 16, 10}, new Shape(3, 4));
             NDArray scores = m.create(new float[] {0.9f, 0.8f, 0.7f});
             NDArray labels = m.create(new long[] {0, 0, 0});
-            assertThat(BatchedNms.keep(boxes, scores, labels, 0.5, 10)).containsExactly(0, 2);
+            assertThat(Nms.batched(boxes, scores, labels, 0.5, 10)).containsExactly(0, 2);
         }
     }
 
@@ -62,7 +61,7 @@ class BatchedNmsTest {
             c[i] = r.nextInt(3);
         }
         try (NDManager m = NDManager.newBaseManager()) {
-            int[] got = BatchedNms.keep(m.create(b, new Shape(n, 4)), m.create(s), m.create(c), 0.5, n);
+            int[] got = Nms.batched(m.create(b, new Shape(n, 4)), m.create(s), m.create(c), 0.5, n);
             assertThat(got).containsExactly(reference(b, s, c, 0.5f));
         }
     }
@@ -70,7 +69,58 @@ class BatchedNmsTest {
     @Test
     void ordersByDescendingScoreThenIndexAcrossSigns() {
         float[] s = {0.5f, -1f, 0.5f, 2f, -0f, 0f, -3.5f, Float.MIN_VALUE};
-        assertThat(BatchedNms.byDescendingScore(s)).containsExactly(3, 0, 2, 7, 4, 5, 1, 6);
+        assertThat(Nms.byDescendingScore(s)).containsExactly(3, 0, 2, 7, 4, 5, 1, 6);
+    }
+
+    @Test
+    void degenerateBoxesAreNeverSuppressedAndSuppressNothing() {
+        float[] boxes = {
+            0, 0, 10, 10, // 0
+            0, 0, 0, 10, // 1: zero width
+            5, 5, 5, 5, // 2: a point
+            0, 0, Float.NaN, 10, // 3: not finite
+            10, 10, 0, 0, // 4: inverted
+            0, 0, 10, 10 // 5: duplicate of 0 -> suppressed
+        };
+        float[] scores = {0.1f, 0.9f, 0.8f, 0.7f, 0.6f, 0.05f};
+        long[] labels = new long[6];
+        assertThat(Nms.batched(boxes, scores, labels, 0.5, 10)).containsExactly(1, 2, 3, 4, 0);
+    }
+
+    @Test
+    void incrementalRunsInDoubleFromAnOffsetWithoutLabels() {
+        // image 2 starts at box 2: its boxes 0 and 1 overlap with IoU 0.9, its box 2 is elsewhere
+        float[] boxes = {0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 10, 10, 0, 0, 10, 9, 50, 50, 60, 60};
+        Nms nms = new Nms(Nms.Arithmetic.FLOAT64, 0.85, boxes, null, 2, 3);
+        assertThat(nms.tryKeep(0)).isTrue();
+        assertThat(nms.tryKeep(1)).isFalse();
+        assertThat(nms.tryKeep(2)).isTrue();
+        Nms looser = new Nms(Nms.Arithmetic.FLOAT64, 0.9, boxes, null, 2, 3);
+        assertThat(looser.tryKeep(0)).isTrue();
+        assertThat(looser.tryKeep(1)).as("IoU 0.9 is not above 0.9").isTrue();
+    }
+
+    @Test
+    void largeBoxesAreCheckedLinearlyAndStillClassAware() {
+        Random r = new Random(11);
+        int n = 800;
+        float[] b = new float[n * 4];
+        float[] s = new float[n];
+        long[] c = new long[n];
+        for (int i = 0; i < n; i++) {
+            float x = r.nextFloat() * 300;
+            float y = r.nextFloat() * 300;
+            float side = i % 10 == 0 ? 200 + r.nextFloat() * 400 : 3 + r.nextFloat() * 10;
+            b[4 * i] = x;
+            b[4 * i + 1] = y;
+            b[4 * i + 2] = x + side;
+            b[4 * i + 3] = y + side * (0.7f + 0.6f * r.nextFloat());
+            s[i] = r.nextFloat();
+            c[i] = r.nextInt(2);
+        }
+        for (double thr : new double[] {0.3, 0.6}) {
+            assertThat(Nms.batched(b, s, c, thr, n)).containsExactly(reference(b, s, c, (float) thr));
+        }
     }
 
     /** The textbook O(n^2) greedy NMS on the host. */

@@ -1,4 +1,4 @@
-package org.retinanet.heads.anchor;
+package org.retinanet.api.box;
 
 /** Height and width of one feature map, in cells. */
 public record GridSize(int height, int width) {
