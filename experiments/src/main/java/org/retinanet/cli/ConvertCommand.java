@@ -31,11 +31,8 @@ final class ConvertCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(
-            names = "--weights",
-            paramLabel = "FILE",
-            description = "Checkpoint to convert (default: the config's model.init).")
-    Path weights;
+    @Mixin
+    WeightsOption weightsOption;
 
     @Option(names = "--out", required = true, paramLabel = "FILE.safetensors", description = "File to write.")
     Path out;
@@ -45,8 +42,8 @@ final class ConvertCommand implements Callable<Integer> {
         if (!out.getFileName().toString().endsWith(".safetensors")) {
             throw new UserException("--out " + out + ": the output is a .safetensors file; name it *.safetensors");
         }
-        try (LoadedModel model =
-                LoadedModel.open(root.registry(), configOptions.required(), configOptions.overrides, weights, "cpu")) {
+        try (LoadedModel model = LoadedModel.open(
+                root.registry(), configOptions.required(), configOptions.overrides, weightsOption.weights, "cpu")) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             TorchNames.parameters(model.detector).forEach((k, p) -> tensors.put(k, p.getArray()));
             StateDict.writeSafetensors(tensors, out);

@@ -52,11 +52,8 @@ final class LossCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(
-            names = "--weights",
-            paramLabel = "FILE",
-            description = "Whole-detector checkpoint (default: the config's model.init).")
-    Path weights;
+    @Mixin
+    WeightsOption weightsOption;
 
     @Option(names = "--annotations", required = true, paramLabel = "FILE", description = "COCO instances JSON.")
     Path annotations;
@@ -97,7 +94,11 @@ final class LossCommand implements Callable<Integer> {
         }
         var registry = root.registry();
         try (LoadedModel model = LoadedModel.open(
-                registry, configOptions.required(), configOptions.overrides, weights, deviceOption.device)) {
+                registry,
+                configOptions.required(),
+                configOptions.overrides,
+                weightsOption.weights,
+                deviceOption.device)) {
             Summary summary = run(model, annotations, imagesDir, batchSize);
             print(summary);
             return 0;

@@ -46,13 +46,8 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(
-            names = "--weights",
-            paramLabel = "FILE",
-            description =
-                    "Whole-detector checkpoint: torchvision state_dict, mmdetection checkpoint or our .safetensors"
-                            + " (default: the config's model.init).")
-    Path weights;
+    @Mixin
+    WeightsOption weightsOption;
 
     @Option(
             names = "--image",
@@ -77,7 +72,11 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var registry = root.registry();
         try (LoadedModel model = LoadedModel.open(
-                registry, configOptions.required(), configOptions.overrides, weights, deviceOption.device)) {
+                registry,
+                configOptions.required(),
+                configOptions.overrides,
+                weightsOption.weights,
+                deviceOption.device)) {
             DetectionDataset dataset = imageDataset(model, images);
             List<Detection> detections = detect(model, dataset);
             List<Category> categories = categories(model);
