@@ -13,7 +13,6 @@ import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -28,6 +27,7 @@ import org.retinanet.api.model.DenseHead;
 import org.retinanet.api.model.DetectionBatch;
 import org.retinanet.api.model.FeatureSpec;
 import org.retinanet.api.model.HeadContext;
+import org.retinanet.api.model.HeadOutput;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
 import org.retinanet.api.registry.UserException;
@@ -43,16 +43,14 @@ import org.retinanet.heads.postprocess.DetectionPostProcessor;
  * {@code retina_cls.bias}, ...), so native keys are mmdetection checkpoint keys; torchvision keys
  * are mapped by {@link #importKey}.
  *
- * <p>Outputs per the {@link DenseHead} contract: all levels' logits (N, H*W*A, K), then all
- * levels' deltas (N, H*W*A, 4), in (h, w, a) order; channel a*K + c is anchor a, class c, as in
- * both references. Each output array is named {@code level<l>:<H>x<W>} so that {@link #loss} and
- * {@link #detect} know the feature sizes (the contract's flattened shapes lose them); the sizes of
- * this thread's last forward are the fallback for arrays that lost their names.
+ * <p>Outputs per the {@link DenseHead} contract: all levels' logits (N, A*K, H, W), then all
+ * levels' deltas (N, A*4, H, W); channel a*K + c is anchor a, class c, as in both references.
+ * {@link #loss} and {@link #detect} read the feature sizes from those shapes and flatten to
+ * torchvision's (N, H*W*A, K) in (h, w, a) order.
  */
 public final class RetinaHead extends AbstractBlock implements DenseHead {
 
     private static final byte VERSION = 1;
-    private static final Pattern LEVEL_NAME = Pattern.compile("level(\\d+):(\\d+)x(\\d+)");
     private static final Pattern TV_TOWER =
             Pattern.compile("(classification|regression)_head\\.conv\\.(\\d+)\\.(?:(\\d+)\\.)?(weight|bias)");
 
@@ -69,7 +67,6 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
     private final Assigner assigner;
     private final DetectionPostProcessor postProcessor;
     private final RetinaLoss retinaLoss;
-    private final ThreadLocal<List<GridSize>> lastGrids = new ThreadLocal<>();
 
     public RetinaHead(RetinaHeadConfig config, HeadContext context) {
         super(VERSION);
@@ -200,44 +197,13 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
         }
         NDList cls = new NDList(numLevels);
         NDList box = new NDList(numLevels);
-        List<GridSize> grids = new ArrayList<>(numLevels);
-        for (int l = 0; l < numLevels; l++) {
-            NDArray x = inputs.get(l);
-            Shape s = x.getShape();
-            int h = (int) s.get(2);
-            int w = (int) s.get(3);
-            grids.add(new GridSize(h, w));
+        for (NDArray x : inputs) {
             NDList clsFeat = clsConvs.forward(store, new NDList(x), training, params);
-            NDArray logits = retinaCls.forward(store, clsFeat, training, params).singletonOrThrow();
+            cls.add(retinaCls.forward(store, clsFeat, training, params).singletonOrThrow());
             NDList regFeat = regConvs.forward(store, new NDList(x), training, params);
-            NDArray deltas = retinaReg.forward(store, regFeat, training, params).singletonOrThrow();
-            NDArray c = flatten(logits, numClasses);
-            NDArray b = flatten(deltas, 4);
-            c.setName(levelName(l, h, w));
-            b.setName(levelName(l, h, w));
-            cls.add(c);
-            box.add(b);
+            box.add(retinaReg.forward(store, regFeat, training, params).singletonOrThrow());
         }
-        lastGrids.set(List.copyOf(grids));
-        NDList out = new NDList(2 * numLevels);
-        out.addAll(cls);
-        out.addAll(box);
-        return out;
-    }
-
-    /** (N, A*C, H, W) to (N, H*W*A, C): channel a*C + c is anchor a, value c. */
-    private NDArray flatten(NDArray x, int perAnchor) {
-        Shape s = x.getShape();
-        long n = s.get(0);
-        long h = s.get(2);
-        long w = s.get(3);
-        return x.reshape(n, anchorsPerLocation, perAnchor, h, w)
-                .transpose(0, 3, 4, 1, 2)
-                .reshape(n, h * w * anchorsPerLocation, perAnchor);
-    }
-
-    private static String levelName(int level, int h, int w) {
-        return "level" + level + ":" + h + "x" + w;
+        return HeadOutput.of(cls, box).arrays();
     }
 
     @Override
@@ -254,9 +220,8 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
         Shape[] out = new Shape[2 * inputShapes.length];
         for (int l = 0; l < inputShapes.length; l++) {
             Shape s = inputShapes[l];
-            long m = s.get(2) * s.get(3) * anchorsPerLocation;
-            out[l] = new Shape(s.get(0), m, numClasses);
-            out[inputShapes.length + l] = new Shape(s.get(0), m, 4);
+            out[l] = new Shape(s.get(0), (long) anchorsPerLocation * numClasses, s.get(2), s.get(3));
+            out[inputShapes.length + l] = new Shape(s.get(0), anchorsPerLocation * 4L, s.get(2), s.get(3));
         }
         return out;
     }
@@ -309,55 +274,28 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
 
     // ---------------------------------------------------------------- loss and inference
 
-    /** Feature sizes of a head output: from the arrays' names, else from this thread's last forward. */
-    public List<GridSize> gridsOf(NDList headOutput) {
-        if (headOutput.size() != 2 * numLevels) {
-            throw new IllegalArgumentException("head output has " + headOutput.size() + " arrays, expected "
-                    + 2 * numLevels + " (logits and deltas of " + numLevels + " levels)");
-        }
-        List<GridSize> grids = new ArrayList<>(numLevels);
-        for (int l = 0; l < numLevels; l++) {
-            String name = headOutput.get(l).getName();
-            Matcher m = name == null ? null : LEVEL_NAME.matcher(name);
-            if (m == null || !m.matches() || Integer.parseInt(m.group(1)) != l) {
-                grids = null;
-                break;
-            }
-            grids.add(new GridSize(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
-        }
-        if (grids == null) {
-            grids = lastGrids.get();
-        }
-        if (grids == null) {
+    /** Feature sizes of a head output, read from its maps' shapes, which must fit this head. */
+    public List<GridSize> gridsOf(HeadOutput headOutput) {
+        if (headOutput.levels() != numLevels) {
             throw new IllegalArgumentException(
-                    "head output carries no feature sizes: pass the arrays from this head's forward");
+                    "head output has " + headOutput.levels() + " levels, expected " + numLevels);
         }
         for (int l = 0; l < numLevels; l++) {
-            long expected = (long) grids.get(l).cells() * anchorsPerLocation;
-            Shape cls = headOutput.get(l).getShape();
-            Shape box = headOutput.get(numLevels + l).getShape();
-            if (cls.get(1) != expected || cls.get(2) != numClasses || box.get(1) != expected || box.get(2) != 4) {
+            Shape cls = headOutput.classification(l).getShape();
+            Shape box = headOutput.regression(l).getShape();
+            if (cls.get(1) != (long) anchorsPerLocation * numClasses || box.get(1) != anchorsPerLocation * 4L) {
                 throw new IllegalArgumentException("head output level " + l + " has shapes " + cls + " and " + box
-                        + ", which do not match feature size " + grids.get(l).height() + "x"
-                        + grids.get(l).width()
-                        + " with " + anchorsPerLocation + " anchors and " + numClasses + " classes");
+                        + ", expected " + anchorsPerLocation * numClasses + " and " + anchorsPerLocation * 4
+                        + " channels (" + anchorsPerLocation + " anchors, " + numClasses + " classes)");
             }
         }
-        return grids;
+        return headOutput.gridSizes();
     }
 
     @Override
-    public LossOutput loss(NDList headOutput, DetectionBatch batch) {
-        List<GridSize> grids = gridsOf(headOutput);
+    public LossOutput loss(HeadOutput headOutput, DetectionBatch batch) {
         Shape images = batch.images().getShape();
-        return retinaLoss.compute(
-                headOutput.subNDList(0, numLevels),
-                headOutput.subNDList(numLevels),
-                grids,
-                (int) images.get(2),
-                (int) images.get(3),
-                batch.metas(),
-                batch.targets());
+        return loss(headOutput, (int) images.get(2), (int) images.get(3), batch.metas(), batch.targets());
     }
 
     /**
@@ -365,44 +303,41 @@ public final class RetinaHead extends AbstractBlock implements DenseHead {
      * first level's size times its stride (exact whenever the padding divisor is a multiple of it).
      */
     @Override
-    public List<List<Detection>> detect(NDList headOutput, List<ImageMeta> metas) {
-        List<GridSize> grids = gridsOf(headOutput);
+    public List<List<Detection>> detect(HeadOutput headOutput, List<ImageMeta> metas) {
+        GridSize first = gridsOf(headOutput).get(0);
         int s0 = anchorGenerator.strides().get(0);
-        return postProcessor.detect(
-                headOutput.subNDList(0, numLevels),
-                headOutput.subNDList(numLevels),
-                grids,
-                grids.get(0).height() * s0,
-                grids.get(0).width() * s0,
-                metas);
+        return detect(headOutput, first.height() * s0, first.width() * s0, metas);
     }
 
     /** Loss with an explicit padded size, for callers that have no image tensor. */
     public LossOutput loss(
-            NDList headOutput,
+            HeadOutput headOutput,
             int paddedHeight,
             int paddedWidth,
             List<ImageMeta> metas,
             List<org.retinanet.api.data.BoxTargets> targets) {
+        List<GridSize> grids = gridsOf(headOutput);
         return retinaLoss.compute(
-                headOutput.subNDList(0, numLevels),
-                headOutput.subNDList(numLevels),
-                gridsOf(headOutput),
+                headOutput.flatClassification(anchorsPerLocation),
+                headOutput.flatRegression(anchorsPerLocation),
+                grids,
                 paddedHeight,
                 paddedWidth,
                 metas,
                 targets);
     }
 
-    /** Detections with an explicit padded input size. */
-    public List<List<Detection>> detect(NDList headOutput, int paddedHeight, int paddedWidth, List<ImageMeta> metas) {
-        return postProcessor.detect(
-                headOutput.subNDList(0, numLevels),
-                headOutput.subNDList(numLevels),
-                gridsOf(headOutput),
-                paddedHeight,
-                paddedWidth,
-                metas);
+    /** Detections with an explicit padded input size; the flattened views die with this call. */
+    public List<List<Detection>> detect(
+            HeadOutput headOutput, int paddedHeight, int paddedWidth, List<ImageMeta> metas) {
+        List<GridSize> grids = gridsOf(headOutput);
+        try (NDManager m = headOutput.manager().newSubManager()) {
+            List<NDArray> cls = headOutput.flatClassification(anchorsPerLocation);
+            List<NDArray> box = headOutput.flatRegression(anchorsPerLocation);
+            cls.forEach(a -> a.attach(m));
+            box.forEach(a -> a.attach(m));
+            return postProcessor.detect(cls, box, grids, paddedHeight, paddedWidth, metas);
+        }
     }
 
     @Override

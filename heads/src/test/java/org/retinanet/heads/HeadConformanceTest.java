@@ -19,6 +19,7 @@ import org.retinanet.api.loss.LossNormalization;
 import org.retinanet.api.model.CheckpointKeys;
 import org.retinanet.api.model.FeatureSpec;
 import org.retinanet.api.model.HeadContext;
+import org.retinanet.api.model.HeadOutput;
 import org.retinanet.api.model.TorchNames;
 
 /** Head forward vs torchvision 0.14's RetinaNetHead with the same random weights and features. */
@@ -106,8 +107,9 @@ class HeadConformanceTest {
 
             NDList out = head.forward(new ParameterStore(m, false), feats, false);
             assertThat(out).hasSize(6);
-            NDArray cls = NDArrays.concat(out.subNDList(0, 3), 1);
-            NDArray box = NDArrays.concat(out.subNDList(3), 1);
+            HeadOutput maps = new HeadOutput(out);
+            NDArray cls = NDArrays.concat(new NDList(maps.flatClassification(head.anchorsPerLocation())), 1);
+            NDArray box = NDArrays.concat(new NDList(maps.flatRegression(head.anchorsPerLocation())), 1);
             assertClose(cls, f.get("cls_logits"), 1e-4);
             assertClose(box, f.get("bbox_regression"), 1e-4);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -17,6 +18,7 @@ import org.retinanet.api.data.Detection;
 import org.retinanet.api.data.ImageMeta;
 import org.retinanet.api.loss.LossNormalization;
 import org.retinanet.api.model.DetectionBatch;
+import org.retinanet.api.model.HeadOutput;
 import org.retinanet.api.model.LossOutput;
 
 /**
@@ -25,26 +27,45 @@ import org.retinanet.api.model.LossOutput;
  */
 class PostprocessConformanceTest {
 
-    /** Head outputs as the head's forward returns them: per level, named with the feature size. */
-    static NDList headOutput(Map<String, NDArray> f) {
+    /** torchvision's flattened outputs (N, H*W*A, C) as the head's forward returns them: per level (N, A*C, H, W). */
+    static HeadOutput headOutput(Map<String, NDArray> f) {
         long[] fs = f.get("feature_sizes").toLongArray();
         NDList cls = new NDList();
         NDList box = new NDList();
         long start = 0;
         for (int l = 0; l < fs.length / 2; l++) {
             long n = fs[2 * l] * fs[2 * l + 1] * 9;
-            String name = "level" + l + ":" + fs[2 * l] + "x" + fs[2 * l + 1];
-            NDArray c = f.get("cls_logits").get(":, " + start + ":" + (start + n));
-            NDArray b = f.get("bbox_regression").get(":, " + start + ":" + (start + n));
-            c.setName(name);
-            b.setName(name);
-            cls.add(c);
-            box.add(b);
+            cls.add(unflatten(f.get("cls_logits").get(":, " + start + ":" + (start + n)), fs[2 * l], fs[2 * l + 1]));
+            box.add(unflatten(
+                    f.get("bbox_regression").get(":, " + start + ":" + (start + n)), fs[2 * l], fs[2 * l + 1]));
             start += n;
         }
-        NDList out = new NDList(cls);
-        out.addAll(box);
-        return out;
+        return HeadOutput.of(cls, box);
+    }
+
+    /** (N, H*W*A, C) in (h, w, a) order to (N, A*C, H, W), the inverse of {@link HeadOutput#flatten}. */
+    static NDArray unflatten(NDArray flat, long h, long w) {
+        Shape s = flat.getShape();
+        long anchors = s.get(1) / (h * w);
+        return flat.reshape(s.get(0), h, w, anchors, s.get(2))
+                .transpose(0, 3, 4, 1, 2)
+                .reshape(s.get(0), anchors * s.get(2), h, w);
+    }
+
+    /** loss and detect see exactly torchvision's flattened arrays, so the numbers below are unchanged. */
+    @Test
+    void perLevelMapsFlattenBackToTorchvisionBitForBit() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> f = TestArrays.npz(m, "postprocess.npz");
+            HeadOutput out = headOutput(f);
+            assertThat(out.gridSize(0).height())
+                    .isEqualTo((int) f.get("feature_sizes").toLongArray()[0]);
+            NDArray cls = NDArrays.concat(new NDList(out.flatClassification(9)), 1);
+            NDArray box = NDArrays.concat(new NDList(out.flatRegression(9)), 1);
+            assertThat(cls.toFloatArray()).containsExactly(f.get("cls_logits").toFloatArray());
+            assertThat(box.toFloatArray())
+                    .containsExactly(f.get("bbox_regression").toFloatArray());
+        }
     }
 
     static List<ImageMeta> metas(Map<String, NDArray> f) {

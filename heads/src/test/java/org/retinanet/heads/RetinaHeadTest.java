@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
+import org.retinanet.api.box.GridSize;
 import org.retinanet.api.data.BoxTargets;
 import org.retinanet.api.data.ImageMeta;
 import org.retinanet.api.loss.BoxInput;
@@ -29,6 +30,7 @@ import org.retinanet.api.model.DenseHead;
 import org.retinanet.api.model.DetectionBatch;
 import org.retinanet.api.model.FeatureSpec;
 import org.retinanet.api.model.HeadContext;
+import org.retinanet.api.model.HeadOutput;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
 import org.retinanet.api.registry.UserException;
@@ -214,14 +216,14 @@ class RetinaHeadTest {
         return new RetinaHead(config, context(3, pyramid(8, 5), losses, losses, norm));
     }
 
-    private static NDList forward(NDManager m, RetinaHead head) {
+    private static HeadOutput forward(NDManager m, RetinaHead head) {
         int[][] sizes = {{8, 10}, {4, 5}, {2, 3}, {1, 2}, {1, 1}};
         NDList feats = new NDList();
         for (int[] s : sizes) {
             feats.add(m.randomNormal(new Shape(2, 8, s[0], s[1])));
         }
         head.initialize(m, DataType.FLOAT32, feats.getShapes());
-        return head.forward(new ParameterStore(m, false), feats, false);
+        return new HeadOutput(head.forward(new ParameterStore(m, false), feats, false));
     }
 
     @Test
@@ -229,7 +231,7 @@ class RetinaHeadTest {
         Capturing losses = new Capturing(true);
         RetinaHead head = smallHead(losses, LossNormalization.batchPositives());
         try (NDManager m = NDManager.newBaseManager()) {
-            NDList out = forward(m, head);
+            HeadOutput out = forward(m, head);
             // image 0 is 40x50 in a 64x80 batch: its own padded size 64x64, so P3 column x >= 8 is padding
             List<ImageMeta> metas = List.of(
                     new ImageMeta(1, 80, 64, 50, 40, 0.625, 0.625, false),
@@ -299,7 +301,7 @@ class RetinaHeadTest {
                     new BoxTargets(new float[] {30, 20, 70, 60}, new int[] {0}, new boolean[1]));
             try (ai.djl.training.GradientCollector gc =
                     ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                NDList out = head.forward(new ParameterStore(m, false), feats, true);
+                HeadOutput out = new HeadOutput(head.forward(new ParameterStore(m, false), feats, true));
                 LossOutput loss = head.loss(out, new DetectionBatch(m.zeros(new Shape(2, 3, 64, 80)), metas, targets));
                 assertThat(Float.isFinite(loss.total().getFloat())).isTrue();
                 gc.backward(loss.total());
@@ -316,7 +318,7 @@ class RetinaHeadTest {
         Capturing losses = new Capturing(false);
         RetinaHead head = smallHead(losses, new LossNormalization(LossNormalization.EMA, 0.9, 100.0));
         try (NDManager m = NDManager.newBaseManager()) {
-            NDList out = forward(m, head);
+            HeadOutput out = forward(m, head);
             List<ImageMeta> metas = List.of(
                     new ImageMeta(1, 80, 64, 80, 64, 1, 1, false), new ImageMeta(2, 80, 64, 80, 64, 1, 1, false));
             List<BoxTargets> empty = List.of(BoxTargets.empty(), BoxTargets.empty());
@@ -347,7 +349,7 @@ class RetinaHeadTest {
                         new Capturing(false),
                         new LossNormalization(LossNormalization.PER_IMAGE, null, null)));
         try (NDManager m = NDManager.newBaseManager()) {
-            NDList out = forward(m, head);
+            HeadOutput out = forward(m, head);
             List<ImageMeta> metas = List.of(
                     new ImageMeta(1, 80, 64, 80, 64, 1, 1, false), new ImageMeta(2, 80, 64, 80, 64, 1, 1, false));
             LossOutput loss = head.loss(
@@ -359,20 +361,37 @@ class RetinaHeadTest {
     }
 
     @Test
-    void outputsAreNamedWithTheirFeatureSizeAndCheckedOnUse() {
+    void outputsKeepTheirLevelShapesAndAreCheckedOnUse() {
         RetinaHead head = smallHead(new Capturing(false), LossNormalization.batchPositives());
         try (NDManager m = NDManager.newBaseManager()) {
-            NDList out = forward(m, head);
-            assertThat(out.get(0).getShape()).isEqualTo(new Shape(2, 80 * 9, 3));
-            assertThat(out.get(5).getShape()).isEqualTo(new Shape(2, 80 * 9, 4));
-            assertThat(head.gridsOf(out).get(1).width()).isEqualTo(5);
-            // names lost (a copy): the sizes of this thread's last forward still apply
+            HeadOutput out = forward(m, head);
+            // non-square levels keep (N, A*K, H, W) and (N, A*4, H, W); the sizes come from the shapes
+            assertThat(out.levels()).isEqualTo(5);
+            assertThat(out.classification(0).getShape()).isEqualTo(new Shape(2, 9 * 3, 8, 10));
+            assertThat(out.regression(0).getShape()).isEqualTo(new Shape(2, 9 * 4, 8, 10));
+            assertThat(out.classification(3).getShape()).isEqualTo(new Shape(2, 9 * 3, 1, 2));
+            assertThat(out.arrays().get(5)).isSameAs(out.regression(0));
+            assertThat(head.gridsOf(out).get(1)).isEqualTo(new GridSize(4, 5));
+            Shape[] declared = head.getOutputShapes(new Shape[] {new Shape(2, 8, 8, 10), new Shape(2, 8, 4, 5)});
+            assertThat(declared)
+                    .containsExactly(
+                            new Shape(2, 27, 8, 10),
+                            new Shape(2, 27, 4, 5),
+                            new Shape(2, 36, 8, 10),
+                            new Shape(2, 36, 4, 5));
+            // copies work as well as the forward's own arrays: nothing rides on names or threads
             NDList copies = new NDList();
-            out.forEach(a -> copies.add(a.duplicate()));
-            copies.forEach(a -> a.setName(null));
-            assertThat(head.gridsOf(copies).get(0).height()).isEqualTo(8);
-            NDList wrong = new NDList(out.subNDList(0, 9));
-            assertThatThrownBy(() -> head.gridsOf(wrong)).hasMessageContaining("has 9 arrays, expected 10");
+            out.arrays().forEach(a -> copies.add(a.duplicate()));
+            assertThat(head.gridsOf(new HeadOutput(copies)).get(0)).isEqualTo(new GridSize(8, 10));
+            NDList fourLevels = new NDList(out.arrays().subNDList(0, 4));
+            fourLevels.addAll(out.arrays().subNDList(5, 9));
+            assertThatThrownBy(() -> head.gridsOf(new HeadOutput(fourLevels)))
+                    .hasMessageContaining("has 4 levels, expected 5");
+            NDList swapped = new NDList(out.arrays().subNDList(5));
+            swapped.addAll(out.arrays().subNDList(0, 5));
+            assertThatThrownBy(() -> head.gridsOf(new HeadOutput(swapped))).hasMessageContaining("channels");
+            assertThatThrownBy(() -> new HeadOutput(new NDList(out.arrays().subNDList(0, 9))))
+                    .hasMessageContaining("9 arrays");
             List<ImageMeta> metas = List.of(
                     new ImageMeta(1, 160, 128, 80, 64, 0.5, 0.5, false), new ImageMeta(2, 80, 64, 80, 64, 1, 1, true));
             var dets = head.detect(out, metas);

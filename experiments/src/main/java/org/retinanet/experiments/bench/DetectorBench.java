@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.retinanet.api.data.HostBatch;
 import org.retinanet.api.model.DetectionBatch;
+import org.retinanet.api.model.HeadOutput;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
 import org.retinanet.experiments.config.TrainConfig;
@@ -129,7 +130,7 @@ public final class DetectorBench {
                 sync(outputs.get(0));
                 deviceMemory.sample();
                 t = mark(phases, Phase.FORWARD, t);
-                detector.head().detect(outputs, batch.metas());
+                detector.head().detect(new HeadOutput(outputs), batch.metas());
                 mark(phases, Phase.POSTPROCESS, t);
             } else {
                 LossOutput loss;
@@ -138,7 +139,7 @@ public final class DetectorBench {
                     sync(outputs.get(0));
                     deviceMemory.sample();
                     t = mark(phases, Phase.FORWARD, t);
-                    loss = detector.head().loss(outputs, batch);
+                    loss = detector.head().loss(new HeadOutput(outputs), batch);
                     // reading the total is the sync point, and what a trainer reads anyway
                     finite = Double.isFinite(
                             loss.total().toType(DataType.FLOAT64, false).getDouble());

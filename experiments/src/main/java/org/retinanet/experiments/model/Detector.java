@@ -15,6 +15,7 @@ import org.retinanet.api.data.Detection;
 import org.retinanet.api.model.Backbone;
 import org.retinanet.api.model.DenseHead;
 import org.retinanet.api.model.DetectionBatch;
+import org.retinanet.api.model.HeadOutput;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.Neck;
 import org.retinanet.api.model.TorchNames;
@@ -51,7 +52,7 @@ public final class Detector extends AbstractBlock {
         return head;
     }
 
-    /** Images (N, 3, H, W) to the head's raw outputs (per-level logits, then per-level deltas). */
+    /** Images (N, 3, H, W) to the head's raw outputs: per-level logit maps, then per-level delta maps. */
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
@@ -63,13 +64,13 @@ public final class Detector extends AbstractBlock {
     /** Forward plus the training losses of {@code batch}. */
     public LossOutput loss(ParameterStore ps, DetectionBatch batch, boolean training) {
         NDList outputs = forward(ps, new NDList(batch.images()), training);
-        return head.loss(outputs, batch);
+        return head.loss(new HeadOutput(outputs), batch);
     }
 
     /** Forward in inference mode plus post-processing. */
     public List<List<Detection>> detect(ParameterStore ps, DetectionBatch batch) {
         NDList outputs = forward(ps, new NDList(batch.images()), false);
-        return head.detect(outputs, batch.metas());
+        return head.detect(new HeadOutput(outputs), batch.metas());
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.retinanet.api.model.CheckpointKeys;
+import org.retinanet.api.model.HeadOutput;
 import org.retinanet.api.registry.Registry;
 import org.retinanet.api.registry.UserException;
 import org.retinanet.experiments.config.Experiment;
@@ -57,9 +58,10 @@ class DetectorCheckpointTest {
             NDList ref = NDList.decode(manager, Files.readAllBytes(Fixtures.generated("detector/mmdet_forward.npz")));
             NDList out =
                     built.detector().forward(new ParameterStore(manager, false), new NDList(ref.get("input")), false);
-            int levels = out.size() / 2;
-            NDArray logits = NDArrays.concat(out.subNDList(0, levels), 1);
-            NDArray deltas = NDArrays.concat(new NDList(out.subList(levels, 2 * levels)), 1);
+            HeadOutput maps = new HeadOutput(out);
+            int anchors = built.detector().head().anchorsPerLocation();
+            NDArray logits = NDArrays.concat(new NDList(maps.flatClassification(anchors)), 1);
+            NDArray deltas = NDArrays.concat(new NDList(maps.flatRegression(anchors)), 1);
             assertClose(logits, ref.get("cls_logits"), "cls_logits");
             assertClose(deltas, ref.get("bbox_regression"), "bbox_regression");
         }

@@ -1,6 +1,5 @@
 package org.retinanet.api.model;
 
-import ai.djl.ndarray.NDList;
 import java.util.List;
 import org.retinanet.api.data.Detection;
 import org.retinanet.api.data.ImageMeta;
@@ -9,9 +8,11 @@ import org.retinanet.api.data.ImageMeta;
  * A dense detection head with everything that depends on its anchors: target assignment, box
  * coding, losses and inference post-processing.
  *
- * <p>Forward: {@code NDList} of the L pyramid levels to {@code NDList} of 2L arrays: the
- * classification logits of each level, shape (N, H*W*A, K), then the box deltas of each level,
- * shape (N, H*W*A, 4); locations are ordered (h, w, anchor) as torchvision flattens them.
+ * <p>Forward: {@code NDList} of the L pyramid levels (N, C, H, W) to {@code NDList} of 2L maps
+ * that keep each level's spatial shape, as mmdetection's heads do: the classification logits of
+ * each level, shape (N, A*K, H, W), then the box deltas of each level, shape (N, A*4, H, W);
+ * channel a*K + c is anchor a, class c. {@link HeadOutput} views that list per level; the feature
+ * sizes that {@link #loss} and {@link #detect} need are the maps' H and W.
  */
 public interface DenseHead extends ai.djl.nn.Block, CheckpointKeys {
 
@@ -23,8 +24,8 @@ public interface DenseHead extends ai.djl.nn.Block, CheckpointKeys {
      * Training losses for one batch, normalised and weighted; never updates parameters. All
      * arrays are created under the manager of {@code headOutput}.
      */
-    LossOutput loss(NDList headOutput, DetectionBatch batch);
+    LossOutput loss(HeadOutput headOutput, DetectionBatch batch);
 
     /** Detections per image, in original image coordinates (rescaled, clipped). */
-    List<List<Detection>> detect(NDList headOutput, List<ImageMeta> metas);
+    List<List<Detection>> detect(HeadOutput headOutput, List<ImageMeta> metas);
 }

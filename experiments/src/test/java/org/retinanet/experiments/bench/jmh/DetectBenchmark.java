@@ -21,6 +21,7 @@ import org.retinanet.api.data.Detection;
 import org.retinanet.api.data.ImageMeta;
 import org.retinanet.api.model.DenseHead;
 import org.retinanet.api.model.FeatureSpec;
+import org.retinanet.api.model.HeadOutput;
 import org.retinanet.api.registry.Registry;
 import org.retinanet.experiments.config.Experiment;
 import org.retinanet.experiments.model.Detector;
@@ -46,7 +47,7 @@ public class DetectBenchmark {
 
     private NDManager manager;
     private DenseHead head;
-    private NDList outputs;
+    private HeadOutput outputs;
     private List<ImageMeta> metas;
 
     @Setup
@@ -69,7 +70,7 @@ public class DetectBenchmark {
             features.add(manager.randomNormal(0, 1, shapes[l], DataType.FLOAT32));
         }
         head.initialize(manager, DataType.FLOAT32, shapes);
-        outputs = head.forward(new ParameterStore(manager, false), features, false);
+        outputs = new HeadOutput(head.forward(new ParameterStore(manager, false), features, false));
         metas = new ArrayList<>(List.of(new ImageMeta(1, w, h, w, h, 1.0, 1.0, false)));
     }
 
