@@ -58,8 +58,11 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path report = new ReportBuilder(dir).write();
         System.out.printf("%nfinished in %.1f min%n", (System.nanoTime() - t0) / 6e10);
-        System.out.println(
-                Files.readString(report).lines().filter(l -> l.startsWith("|")).reduce("", (a, b) -> a + b + "\n"));
+        // the table, then one sentence per loss: is its difference from focal loss significant?
+        System.out.println(Files.readString(report)
+                .lines()
+                .filter(l -> l.startsWith("|") || l.startsWith("- `"))
+                .reduce("", (a, b) -> a + b + "\n"));
         System.out.println(
                 "report:      " + report.toAbsolutePath() + " (plots: ap.png, loss.png; table: results.csv)");
         System.out.println("runs:        " + dir.toAbsolutePath()

@@ -23,7 +23,10 @@ class DemoQuickTest {
     void demoQuickRunsTheFourCellGridAndReports() throws Exception {
         CliRunner.Result r = CliRunner.run("demo", "--quick", "--work-dir", work.toString());
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("report:").contains("tensorboard --logdir " + work.toAbsolutePath());
+        assertThat(r.out())
+                .contains("report:")
+                .contains("tensorboard --logdir " + work.toAbsolutePath())
+                .contains("- `lossCls=ce`: AP ");
         String report = Files.readString(work.resolve("report.md"));
         for (String cell : new String[] {
             "lossCls=focal,gamma2.0,alpha0.25",
