@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.retinanet.api.registry.Registry;
 import org.retinanet.experiments.Presets;
 import org.retinanet.experiments.config.Experiment;
+import org.retinanet.experiments.model.AnchorImbalance;
 import org.retinanet.experiments.model.Detector;
 import org.retinanet.experiments.model.DetectorBuilder;
 import picocli.CommandLine.Command;
@@ -39,6 +40,15 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--no-model", description = "Only resolve the config; do not build the model.")
     boolean noModel;
 
+    @Option(
+            names = "--imbalance",
+            paramLabel = "N",
+            arity = "0..1",
+            fallbackValue = "512",
+            description = "Assign the head's anchors on the first N training images (default 512) and print"
+                    + " anchors per image and positives, negatives and ignored anchors per image (fg:bg ratio).")
+    Integer imbalanceImages;
+
     @Override
     public Integer call() throws Exception {
         if (presets) {
@@ -48,6 +58,8 @@ final class InspectCommand implements Callable<Integer> {
         Registry registry = root.registry();
         Experiment experiment = configOptions.load(registry);
         Map<String, Long> counts = noModel ? Map.of() : parameterCounts(experiment, registry);
+        AnchorImbalance.Result imbalance =
+                imbalanceImages == null ? null : AnchorImbalance.measure(experiment, registry, imbalanceImages);
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("config", experiment.resolved().tree());
@@ -56,6 +68,19 @@ final class InspectCommand implements Callable<Integer> {
                 out.put(
                         "totalParameters",
                         counts.values().stream().mapToLong(Long::longValue).sum());
+            }
+            if (imbalance != null) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("images", imbalance.images());
+                m.put("anchorsPerImage", imbalance.anchorsPerImage());
+                m.put("positives", imbalance.positives());
+                m.put("negatives", imbalance.negatives());
+                m.put("ignored", imbalance.ignored());
+                m.put("minPositivesPerImage", imbalance.minPositives());
+                m.put("maxPositivesPerImage", imbalance.maxPositives());
+                m.put("imagesWithoutPositives", imbalance.imagesWithoutPositives());
+                m.put("negativesPerPositive", imbalance.negativesPerPositive());
+                out.put("imbalance", m);
             }
             System.out.println(new ObjectMapper()
                     .enable(SerializationFeature.INDENT_OUTPUT)
@@ -71,6 +96,9 @@ final class InspectCommand implements Callable<Integer> {
                 total += e.getValue();
             }
             System.out.printf("#   %-10s %,15d%n", "total", total);
+        }
+        if (imbalance != null) {
+            System.out.println("# anchor imbalance (training set, the head's assigner): " + imbalance.summary());
         }
         return 0;
     }

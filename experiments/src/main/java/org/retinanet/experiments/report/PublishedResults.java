@@ -29,8 +29,14 @@ public final class PublishedResults {
     public record PaperRow(
             String table, String title, Map<String, Object> match, double ap, double ap50, double ap75) {}
 
+    /** mmdetection's table is measured at its configs' test scale (1333 x 800). */
+    static final Map<String, Object> ZOO_SETTING =
+            Map.of("meta.dataset", "coco_val2017", "data.val.pipeline.scale", "[1333,800]");
+
     private final List<ZooRow> zoo = new ArrayList<>();
     private final List<PaperRow> paper = new ArrayList<>();
+    /** Per paper table, the setting (dataset, schedule, backbone, test scale) its numbers were measured in. */
+    private final Map<String, Map<String, Object>> settings = new java.util.LinkedHashMap<>();
 
     public PublishedResults() {
         try (InputStream in = resource("published/mmdet.csv")) {
@@ -44,21 +50,12 @@ public final class PublishedResults {
             JsonNode tables = new ObjectMapper(new YAMLFactory()).readTree(resource("published/paper_table1.yaml"));
             for (Iterator<Map.Entry<String, JsonNode>> it = tables.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> t = it.next();
+                settings.put(t.getKey(), values(t.getValue().path("setting")));
                 for (JsonNode row : t.getValue().get("rows")) {
-                    Map<String, Object> match = new java.util.LinkedHashMap<>();
-                    row.get("match")
-                            .fields()
-                            .forEachRemaining(m -> match.put(
-                                    m.getKey(),
-                                    m.getValue().isNumber()
-                                            ? (Object) m.getValue().asDouble()
-                                            : m.getValue().isNull()
-                                                    ? null
-                                                    : m.getValue().asText()));
                     paper.add(new PaperRow(
                             t.getKey(),
                             t.getValue().get("title").asText(),
-                            match,
+                            values(row.get("match")),
                             row.get("AP").asDouble(),
                             row.get("AP50").asDouble(),
                             row.get("AP75").asDouble()));
@@ -78,7 +75,7 @@ public final class PublishedResults {
      * COCO val2017; null when there is none.
      */
     public ZooRow zooRowFor(CellResult cell) {
-        if (!"coco_val2017".equals(cell.meta("dataset"))) {
+        if (!matches(ZOO_SETTING, cell)) {
             return null;
         }
         for (ZooRow r : zoo) {
@@ -91,25 +88,41 @@ public final class PublishedResults {
         return null;
     }
 
-    /** The row of paper table {@code table} whose required values the cell's config has. */
+    /**
+     * The row of paper table {@code table} whose required values the cell's config has; null when
+     * the cell did not run in the table's setting (dataset, schedule, backbone, test scale).
+     */
     public PaperRow paperRowFor(String table, CellResult cell) {
+        if (!settings.containsKey(table) || !matches(settings.get(table), cell)) {
+            return null;
+        }
         for (PaperRow r : paper) {
-            if (!r.table().equals(table)) {
-                continue;
-            }
-            boolean all = true;
-            for (Map.Entry<String, Object> m : r.match().entrySet()) {
-                Object v = cell.config().get(m.getKey());
-                if (m.getValue() == null ? (v != null && !"null".equals(v)) : !same(m.getValue(), v)) {
-                    all = false;
-                    break;
-                }
-            }
-            if (all) {
+            if (r.table().equals(table) && matches(r.match(), cell)) {
                 return r;
             }
         }
         return null;
+    }
+
+    private static boolean matches(Map<String, Object> required, CellResult cell) {
+        for (Map.Entry<String, Object> m : required.entrySet()) {
+            Object v = cell.config().get(m.getKey());
+            if (m.getValue() == null ? (v != null && !"null".equals(v)) : !same(m.getValue(), v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Map<String, Object> values(JsonNode node) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        node.fields()
+                .forEachRemaining(m -> out.put(
+                        m.getKey(),
+                        m.getValue().isNumber()
+                                ? (Object) m.getValue().asDouble()
+                                : m.getValue().isNull() ? null : m.getValue().asText()));
+        return out;
     }
 
     public boolean hasPaperTable(String table) {

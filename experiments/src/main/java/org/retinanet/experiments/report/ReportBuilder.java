@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
-import org.apache.commons.math3.stat.inference.TTest;
 import org.retinanet.api.registry.UserException;
 import org.retinanet.experiments.run.RunDirectory;
 import org.retinanet.experiments.tensorboard.EventFileReader;
@@ -107,12 +106,11 @@ public final class ReportBuilder {
                         .toList());
         md.append("Evaluation dataset: ").append(datasets).append(". ");
         boolean anyPublished = cells.stream().anyMatch(c -> published.zooRowFor(c) != null)
-                || (paper != null
-                        && published.hasPaperTable(paper)
-                        && cells.stream().anyMatch(c -> "coco_val2017".equals(c.meta("dataset"))));
+                || (paper != null && cells.stream().anyMatch(c -> published.paperRowFor(paper, c) != null));
         if (!anyPublished) {
             md.append(
-                            "No published number applies: published RetinaNet results are on COCO val2017 / minival, so numbers on ")
+                            "No published number applies: a published number is shown only beside a result measured on the same")
+                    .append(" dataset (COCO val2017 / minival), schedule, backbone and test scale, so numbers on ")
                     .append(datasets)
                     .append(" are compared only with each other.\n\n");
         } else {
@@ -151,8 +149,7 @@ public final class ReportBuilder {
                     .append(" |");
             CellResult first = g.cells().get(0);
             if (paper != null) {
-                PublishedResults.PaperRow row =
-                        "coco_val2017".equals(first.meta("dataset")) ? published.paperRowFor(paper, first) : null;
+                PublishedResults.PaperRow row = published.paperRowFor(paper, first);
                 md.append(row == null ? " n/a |" : String.format(" %.1f |", row.ap()));
             }
             PublishedResults.ZooRow zoo = published.zooRowFor(first);
@@ -189,7 +186,15 @@ public final class ReportBuilder {
         }
         md.append("\nAP values are COCO AP@[.50:.95] in [0, 1] (mmdetection's table prints them x100). ")
                 .append("p: Welch's two-sided t-test of the cell's AP over seeds against the reference cell ")
-                .append("(needs at least two finished seeds on both sides).\n");
+                .append("(needs at least two finished seeds on both sides); n.s.: not significant at the 5% level.\n");
+        md.append("\n## Against the reference\n\n");
+        for (Group g : groups) {
+            if (g != ref) {
+                md.append("- ")
+                        .append(Significance.sentence(g.name(), g.values("AP"), ref.name(), ref.values("AP")))
+                        .append('\n');
+            }
+        }
         List<CellResult> failed = cells.stream().filter(c -> !c.finished()).toList();
         if (!failed.isEmpty()) {
             md.append("\n## Runs that did not finish\n\n");
@@ -352,20 +357,7 @@ public final class ReportBuilder {
     }
 
     static String pValue(Group g, Group ref) {
-        if (g == ref) {
-            return "ref";
-        }
-        List<Double> a = g.values("AP");
-        List<Double> b = ref.values("AP");
-        if (a.size() < 2 || b.size() < 2) {
-            return "n/a";
-        }
-        double[] x = a.stream().mapToDouble(Double::doubleValue).toArray();
-        double[] y = b.stream().mapToDouble(Double::doubleValue).toArray();
-        if (std(a) == 0 && std(b) == 0) {
-            return mean(a) == mean(b) ? "1" : "0";
-        }
-        return String.format("%.3g", new TTest().tTest(x, y));
+        return g == ref ? "ref" : Significance.cell(g.values("AP"), ref.values("AP"));
     }
 
     static double mean(List<Double> v) {
@@ -379,10 +371,7 @@ public final class ReportBuilder {
     }
 
     private static String meanStd(List<Double> v) {
-        if (v.isEmpty()) {
-            return "-";
-        }
-        return v.size() == 1 ? String.format("%.3f", v.get(0)) : String.format("%.3f +- %.3f", mean(v), std(v));
+        return Significance.meanStd(v);
     }
 
     private static String format(Object o) {

@@ -115,4 +115,22 @@ class GridSpecTest {
             assertThat(plans).as(name).isNotEmpty();
         }
     }
+
+    /** The bar: seeds and significance by default, on the benchmark in the paper's regime. */
+    @Test
+    void theDemoAndTheShapesTable1GridsRunThreeSeedsOnTheSparseBenchmark() {
+        for (String name : List.of("demo", "table1a_shapes", "table1b_shapes", "table1c_shapes", "table1d_shapes")) {
+            GridSpec spec = GridSpec.builtin(name);
+            assertThat(spec.base()).as(name).isEqualTo("retinanet_r18_fpn_sparse_shapes");
+            assertThat(spec.seeds()).as(name).hasSizeGreaterThanOrEqualTo(3);
+            if (spec.reference() != null) {
+                assertThat(spec.cells().stream().map(GridCell::group))
+                        .as(name + ": the reference names a cell")
+                        .contains(spec.reference());
+            }
+        }
+        GridSpec quick = GridSpec.builtin("demo_quick");
+        assertThat(quick.seeds()).as("two seeds: the fewest a t-test takes").hasSize(2);
+        assertThat(quick.cells().stream().map(GridCell::group)).contains(quick.reference());
+    }
 }
