@@ -8,11 +8,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
+import org.retinanet.api.box.GridSize;
 import org.retinanet.api.data.BatchIterator;
 import org.retinanet.api.data.BatchPipeline;
 import org.retinanet.api.data.DetectionDataset;
 import org.retinanet.api.data.HostBatch;
 import org.retinanet.api.data.PipelineContext;
+import org.retinanet.api.model.HeadOutput;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.registry.Registry;
 import org.retinanet.api.registry.UserException;
@@ -93,10 +95,12 @@ public final class AnchorImbalance {
                     HostBatch host = it.next();
                     try (NDManager step = manager.newSubManager()) {
                         var batch = host.toDevice(step, Device.cpu());
-                        NDList outputs = detector.forward(ps, new NDList(batch.images()), false);
+                        HeadOutput outputs = new HeadOutput(detector.forward(ps, new NDList(batch.images()), false));
                         long anchors = 0;
-                        for (int l = 0; l < outputs.size() / 2; l++) {
-                            anchors += outputs.get(l).getShape().get(1);
+                        for (GridSize grid : outputs.gridSizes()) {
+                            anchors += (long) grid.height()
+                                    * grid.width()
+                                    * detector.head().anchorsPerLocation();
                         }
                         LossOutput loss = detector.head().loss(outputs, batch);
                         counter.add(anchors, count(loss, "num_pos"), count(loss, "num_neg"));
