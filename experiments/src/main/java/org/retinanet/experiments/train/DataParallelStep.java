@@ -21,8 +21,8 @@ import org.retinanet.experiments.model.Detector;
  */
 final class DataParallelStep {
 
-    /** Shard 0's output (for diagnostics) and the shards' mean loss components. */
-    record Outcome(LossOutput first, Map<String, Double> values) {}
+    /** Shard 0's output (for diagnostics) and image count, and the shards' mean loss components. */
+    record Outcome(LossOutput first, int firstImages, Map<String, Double> values) {}
 
     private DataParallelStep() {}
 
@@ -52,6 +52,6 @@ final class DataParallelStep {
                 first = first == null ? out : first;
             }
         }
-        return new Outcome(first, mean);
+        return new Outcome(first, shards.get(0).size(), mean);
     }
 }

@@ -335,7 +335,6 @@ public final class TrainingRun {
             DataParallelStep.Outcome o =
                     DataParallelStep.forwardBackward(detector, batch, devices, scope, TrainingRun::lossValues);
             double gradientNorm = sgd.step(lr);
-            int diagnosticImages = batch.split(devices.size()).get(0).size();
             return new TrainingLoop.StepResult() {
                 @Override
                 public Map<String, Double> losses() {
@@ -354,7 +353,7 @@ public final class TrainingRun {
 
                 @Override
                 public int diagnosticImages() {
-                    return diagnosticImages;
+                    return o.firstImages();
                 }
 
                 @Override

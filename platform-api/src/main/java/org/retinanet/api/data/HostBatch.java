@@ -31,6 +31,9 @@ public record HostBatch(float[] pixels, int height, int width, List<ImageMeta> m
         if (parts <= 0) {
             throw new IllegalArgumentException("parts must be positive, got " + parts);
         }
+        if (parts == 1) {
+            return List.of(this); // one device: no copy of the pixels
+        }
         int n = size();
         int shards = Math.min(parts, n);
         int imageFloats = 3 * height * width;
