@@ -7,11 +7,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.retinanet.api.data.Category;
-import org.retinanet.api.data.DecodedImage;
-import org.retinanet.api.data.DetectionDataset;
 import org.retinanet.api.data.ImageAnnotations;
 import org.retinanet.api.data.ImageInfo;
 import org.retinanet.api.registry.UserException;
+import org.retinanet.datasets.InMemoryDataset;
 import org.retinanet.datasets.image.ImageDecoder;
 
 /**
@@ -19,14 +18,13 @@ import org.retinanet.datasets.image.ImageDecoder;
  * ImageInfo ids: when every file name is all digits (COCO style, 000000397133.jpg) the number,
  * so that predictions can be scored against COCO annotations; otherwise the list index.
  */
-public final class ImageListDataset implements DetectionDataset {
-
-    private final String name;
-    private final List<ImageAnnotations> images;
-    private final List<Category> categories;
+public final class ImageListDataset extends InMemoryDataset {
 
     public ImageListDataset(String name, List<Path> files, List<String> classes) {
-        this.name = name;
+        super(name, categories(classes), images(files));
+    }
+
+    private static List<ImageAnnotations> images(List<Path> files) {
         boolean numeric = files.stream().allMatch(f -> stem(f).matches("\\d{1,18}"));
         Set<Long> seen = new HashSet<>();
         List<ImageAnnotations> list = new ArrayList<>(files.size());
@@ -54,42 +52,20 @@ public final class ImageListDataset implements DetectionDataset {
             }
             list = renumbered;
         }
-        this.images = List.copyOf(list);
+        return list;
+    }
+
+    private static List<Category> categories(List<String> classes) {
         List<Category> cats = new ArrayList<>();
         for (String c : classes) {
             cats.add(new Category(cats.size(), cats.size() + 1, c));
         }
-        this.categories = List.copyOf(cats);
+        return cats;
     }
 
     private static String stem(Path f) {
         String s = f.getFileName().toString();
         int dot = s.lastIndexOf('.');
         return dot < 0 ? s : s.substring(0, dot);
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public List<Category> categories() {
-        return categories;
-    }
-
-    @Override
-    public int size() {
-        return images.size();
-    }
-
-    @Override
-    public ImageAnnotations annotations(int index) {
-        return images.get(index);
-    }
-
-    @Override
-    public DecodedImage image(int index) throws IOException {
-        return ImageDecoder.decode(images.get(index).image().file());
     }
 }

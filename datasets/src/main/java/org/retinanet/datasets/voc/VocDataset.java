@@ -13,13 +13,12 @@ import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 import org.retinanet.api.data.Category;
-import org.retinanet.api.data.DecodedImage;
-import org.retinanet.api.data.DetectionDataset;
 import org.retinanet.api.data.GtBox;
 import org.retinanet.api.data.ImageAnnotations;
 import org.retinanet.api.data.ImageInfo;
 import org.retinanet.api.registry.UserException;
 import org.retinanet.datasets.BadImagePolicy;
+import org.retinanet.datasets.InMemoryDataset;
 import org.retinanet.datasets.image.ImageDecoder;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -33,25 +32,32 @@ import org.xml.sax.SAXParseException;
  * 1..W, becomes 0..W-1); {@code difficult} objects are ignore regions; objects of classes not in
  * the list are skipped. ImageInfo ids are the digits of the VOC id (2008_000123 → 2008000123).
  */
-public final class VocDataset implements DetectionDataset, BadImagePolicy {
+public final class VocDataset extends InMemoryDataset implements BadImagePolicy {
 
-    private final String name;
-    private final List<Category> categories;
-    private final List<ImageAnnotations> images;
     private final int filtered;
     private final boolean skipBadImages;
 
     public VocDataset(
             Path root, String split, List<String> classes, boolean filterEmpty, int minSize, boolean skipBadImages) {
-        this.name = "voc:" + root.getFileName() + "/" + split;
+        this(read(root, split, classes, filterEmpty, minSize), skipBadImages);
+    }
+
+    private VocDataset(Split split, boolean skipBadImages) {
+        super(split.name(), split.categories(), split.images());
+        this.filtered = split.filtered();
         this.skipBadImages = skipBadImages;
+    }
+
+    /** A split as read: its images after filtering, and how many were filtered out. */
+    private record Split(String name, List<Category> categories, List<ImageAnnotations> images, int filtered) {}
+
+    private static Split read(Path root, String split, List<String> classes, boolean filterEmpty, int minSize) {
         List<Category> cats = new ArrayList<>();
         Map<String, Integer> labelOf = new HashMap<>();
         for (String c : classes) {
             labelOf.put(c, cats.size());
             cats.add(new Category(cats.size(), cats.size() + 1, c));
         }
-        this.categories = Collections.unmodifiableList(cats);
 
         Path listFile = root.resolve("ImageSets/Main/" + split + ".txt");
         List<String> ids;
@@ -79,8 +85,7 @@ public final class VocDataset implements DetectionDataset, BadImagePolicy {
             }
             all.add(a);
         }
-        this.images = List.copyOf(all);
-        this.filtered = ids.size() - all.size();
+        return new Split("voc:" + root.getFileName() + "/" + split, cats, all, ids.size() - all.size());
     }
 
     private static DocumentBuilder newBuilder() {
@@ -179,37 +184,13 @@ public final class VocDataset implements DetectionDataset, BadImagePolicy {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public List<Category> categories() {
-        return categories;
-    }
-
-    @Override
-    public int size() {
-        return images.size();
-    }
-
-    @Override
-    public ImageAnnotations annotations(int index) {
-        return images.get(index);
-    }
-
-    @Override
-    public DecodedImage image(int index) throws IOException {
-        return ImageDecoder.decode(images.get(index).image().file());
-    }
-
-    @Override
     public boolean skipBadImages() {
         return skipBadImages;
     }
 
     @Override
     public String loadSummary() {
-        return name + ": " + size() + " images (" + filtered + " filtered), " + categories.size() + " classes";
+        return name() + ": " + size() + " images (" + filtered + " filtered), "
+                + categories().size() + " classes";
     }
 }
