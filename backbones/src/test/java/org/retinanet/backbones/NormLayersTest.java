@@ -53,6 +53,41 @@ class NormLayersTest {
         }
     }
 
+    /**
+     * Half-precision input (the fixture's x rounded to float16): both layers keep float32 parameters
+     * and statistics, return float16, and agree with torch's float32 outputs to half's rounding,
+     * well inside the eps 0 vs 1e-5 gap the fixture shows.
+     */
+    @Test
+    void halfInputKeepsFloat32StatisticsAndMatchesTorchToHalfRounding() throws IOException {
+        double halfTolerance = 5e-3;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Map<String, NDArray> ref = Backbones.npz(manager, "norm_layers.npz");
+            NDArray x = ref.get("x").toType(DataType.FLOAT16, false);
+            NormLayer eps0 = loaded(new FrozenBatchNorm2d(8, false, 0f), ref, manager);
+            NormLayer eps5 = loaded(new FrozenBatchNorm2d(8, false, 1e-5f), ref, manager);
+            NDArray frozen0 = run(eps0, manager, x, true);
+            assertThat(frozen0.getDataType()).isEqualTo(DataType.FLOAT16);
+            assertThat(Backbones.relativeError(frozen0.toType(DataType.FLOAT32, false), ref.get("frozen_bn_eps0")))
+                    .isLessThan(halfTolerance);
+            assertThat(Backbones.relativeError(
+                            run(eps5, manager, x, true).toType(DataType.FLOAT32, false), ref.get("frozen_bn_eps1e-5")))
+                    .isLessThan(halfTolerance);
+
+            NormLayer bn = loaded(new BatchNorm2d(8, false, true, false, 1e-5f), ref, manager);
+            NDArray trained = run(bn, manager, x, true);
+            assertThat(trained.getDataType()).isEqualTo(DataType.FLOAT16);
+            assertThat(Backbones.relativeError(trained.toType(DataType.FLOAT32, false), ref.get("bn_train")))
+                    .isLessThan(halfTolerance);
+            Map<String, Parameter> p = TorchNames.parameters(bn);
+            assertThat(p.get("running_mean").getArray().getDataType()).isEqualTo(DataType.FLOAT32);
+            assertThat(Backbones.relativeError(p.get("running_mean").getArray(), ref.get("bn_train_running_mean")))
+                    .isLessThan(halfTolerance);
+            assertThat(Backbones.relativeError(p.get("running_var").getArray(), ref.get("bn_train_running_var")))
+                    .isLessThan(halfTolerance);
+        }
+    }
+
     @Test
     void batchNormEvalTrainingAndNormEval() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -35,7 +35,10 @@ final class SlurmOptions {
     @Option(names = "--mem", paramLabel = "M", description = "slurm: memory per cell (--mem), e.g. 32G.")
     String mem;
 
-    @Option(names = "--max-concurrent", paramLabel = "K", description = "slurm: tasks running at once (--array=...%K).")
+    @Option(
+            names = "--max-concurrent",
+            paramLabel = "K",
+            description = "slurm: tasks running at once (--array=...%%K).")
     Integer maxConcurrent;
 
     @Option(

@@ -84,7 +84,8 @@ public final class BatchNorm2d extends NormLayer {
         NDArray beta = store.getValue(bias, x.getDevice(), training);
         NDArray mean = store.getValue(runningMean, x.getDevice(), training);
         NDArray var = store.getValue(runningVar, x.getDevice(), training);
-        // In batch-statistics mode the engine updates mean/var in place (as torch does).
+        // In batch-statistics mode the engine updates mean/var in place (as torch does); half input
+        // with these float32 arrays computes in float32 and keeps the statistics float32.
         boolean batchStatistics = !usesRunningStatistics(training);
         return x.getNDArrayInternal().batchNorm(x, mean, var, gamma, beta, 1, DJL_MOMENTUM, eps, batchStatistics);
     }

@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import org.retinanet.api.nn.HalfPrecision;
 
 /**
  * torchvision's FrozenBatchNorm2d (eps 1e-5 by default; torchvision sets 0 for its COCO detector weights): a fixed per-channel affine map computed from
@@ -62,6 +63,20 @@ public final class FrozenBatchNorm2d extends NormLayer {
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
+        if (HalfPrecision.isHalf(x)) {
+            // the same affine as libtorch's eval-mode batch norm: float32 inside, half out
+            return x.getNDArrayInternal()
+                    .batchNorm(
+                            x,
+                            store.getValue(runningMean, x.getDevice(), false),
+                            store.getValue(runningVar, x.getDevice(), false),
+                            store.getValue(weight, x.getDevice(), false),
+                            store.getValue(bias, x.getDevice(), false),
+                            1,
+                            0.9f,
+                            eps,
+                            false);
+        }
         NDArray w = perChannel(store.getValue(weight, x.getDevice(), false), x);
         NDArray b = perChannel(store.getValue(bias, x.getDevice(), false), x);
         NDArray rm = perChannel(store.getValue(runningMean, x.getDevice(), false), x);

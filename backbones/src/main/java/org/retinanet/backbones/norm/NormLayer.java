@@ -3,12 +3,15 @@ package org.retinanet.backbones.norm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import org.retinanet.api.nn.KeepsFloat32;
 
 /**
  * A batch normalisation layer of a ResNet (BN or frozen BN; GN is platform-api's GroupNorm2d). Its
- * affine parameters are named {@code weight} and {@code bias}, as torch names them.
+ * affine parameters are named {@code weight} and {@code bias}, as torch names them. In half
+ * precision its parameters and statistics stay float32 ({@link KeepsFloat32}): libtorch's batch-norm
+ * kernel takes half input with float32 parameters, computes in float32 and returns half.
  */
-public abstract class NormLayer extends AbstractBlock {
+public abstract class NormLayer extends AbstractBlock implements KeepsFloat32 {
 
     protected final int channels;
 

@@ -17,6 +17,10 @@ import org.retinanet.api.config.HookConfig;
  * every {@code logInterval} iterations, score histograms every {@code histogramInterval}
  * (scalars every iteration). {@code hooks}: plugin hooks ({@code type} is the hook's id), run
  * after the built-in ones in the order listed.
+ *
+ * <p>{@code precision}: {@code fp32} or {@code fp16} (mixed precision with float32 master weights
+ * and the {@code lossScale}); {@code precisionOnCpu}, when set, replaces it on a CPU, where
+ * libtorch's half-precision convolutions are slow (the run says so in one line).
  */
 public record TrainConfig(
         Integer epochs,
@@ -36,7 +40,10 @@ public record TrainConfig(
         Integer keepCheckpoints,
         Boolean deterministic,
         Integer histogramInterval,
-        List<HookConfig> hooks) {
+        List<HookConfig> hooks,
+        String precision,
+        String precisionOnCpu,
+        LossScaleConfig lossScale) {
 
     public TrainConfig(
             @JsonProperty("epochs") Integer epochs,
@@ -56,7 +63,10 @@ public record TrainConfig(
             @JsonProperty("keepCheckpoints") Integer keepCheckpoints,
             @JsonProperty("deterministic") Boolean deterministic,
             @JsonProperty("histogramInterval") Integer histogramInterval,
-            @JsonProperty("hooks") List<HookConfig> hooks) {
+            @JsonProperty("hooks") List<HookConfig> hooks,
+            @JsonProperty("precision") String precision,
+            @JsonProperty("precisionOnCpu") String precisionOnCpu,
+            @JsonProperty("lossScale") LossScaleConfig lossScale) {
         this.epochs = epochs == null ? 12 : epochs;
         this.lr = lr == null ? 0.01 : lr;
         this.momentum = momentum == null ? 0.9 : momentum;
@@ -75,6 +85,15 @@ public record TrainConfig(
         this.deterministic = deterministic != null && deterministic;
         this.histogramInterval = histogramInterval == null ? 50 : histogramInterval;
         this.hooks = hooks == null ? List.of() : List.copyOf(hooks);
+        this.precision = Precision.parse(precision == null ? "fp32" : precision, "train.precision")
+                .requireAvailable("train.precision")
+                .toString();
+        this.precisionOnCpu = precisionOnCpu == null
+                ? null
+                : Precision.parse(precisionOnCpu, "train.precisionOnCpu")
+                        .requireAvailable("train.precisionOnCpu")
+                        .toString();
+        this.lossScale = lossScale == null ? LossScaleConfig.defaults() : lossScale;
         atLeastOne("checkpointInterval", this.checkpointInterval);
         atLeastOne("evalInterval", this.evalInterval);
         atLeastOne("logInterval", this.logInterval);
@@ -98,9 +117,15 @@ public record TrainConfig(
         }
     }
 
+    /** The precision this run computes in on {@code device} ({@code precisionOnCpu} on a CPU when set). */
+    public Precision precisionOn(ai.djl.Device device) {
+        boolean cpu = ai.djl.Device.Type.CPU.equals(device.getDeviceType());
+        return Precision.parse(cpu && precisionOnCpu != null ? precisionOnCpu : precision, "train.precision");
+    }
+
     public static TrainConfig defaults() {
         return new TrainConfig(
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null);
+                null, null, null, null);
     }
 }

@@ -1,5 +1,6 @@
 package org.retinanet.experiments.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -19,6 +20,7 @@ import org.retinanet.api.model.HeadOutput;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.Neck;
 import org.retinanet.api.model.TorchNames;
+import org.retinanet.api.nn.HalfPrecision;
 
 /**
  * A single-stage detector: backbone, then neck, then dense head. Children are named as
@@ -63,14 +65,36 @@ public final class Detector extends AbstractBlock {
 
     /** Forward plus the training losses of {@code batch}. */
     public LossOutput loss(ParameterStore ps, DetectionBatch batch, boolean training) {
-        NDList outputs = forward(ps, new NDList(batch.images()), training);
-        return head.loss(new HeadOutput(outputs), batch);
+        return loss(ps, batch, training, DataType.FLOAT32);
+    }
+
+    /**
+     * Forward in {@code compute} (the store hands out weights of that type) plus the losses, which,
+     * as mmdetection's {@code force_fp32} keeps them, are computed in float32.
+     */
+    public LossOutput loss(ParameterStore ps, DetectionBatch batch, boolean training, DataType compute) {
+        return head.loss(headOutput(ps, batch, training, compute), batch);
     }
 
     /** Forward in inference mode plus post-processing. */
     public List<List<Detection>> detect(ParameterStore ps, DetectionBatch batch) {
-        NDList outputs = forward(ps, new NDList(batch.images()), false);
-        return head.detect(new HeadOutput(outputs), batch.metas());
+        return detect(ps, batch, DataType.FLOAT32);
+    }
+
+    /** Forward in inference mode in {@code compute}, then post-processing in float32. */
+    public List<List<Detection>> detect(ParameterStore ps, DetectionBatch batch, DataType compute) {
+        return head.detect(headOutput(ps, batch, false, compute), batch.metas());
+    }
+
+    private HeadOutput headOutput(ParameterStore ps, DetectionBatch batch, boolean training, DataType compute) {
+        NDArray images = batch.images();
+        NDList outputs = forward(ps, new NDList(images.toType(compute, false)), training);
+        if (compute != DataType.FLOAT32) {
+            NDList upcast = new NDList(outputs.size());
+            outputs.forEach(o -> upcast.add(HalfPrecision.toFloat32(o)));
+            outputs = upcast;
+        }
+        return new HeadOutput(outputs);
     }
 
     @Override

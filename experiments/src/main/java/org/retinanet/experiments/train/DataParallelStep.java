@@ -2,7 +2,9 @@ package org.retinanet.experiments.train;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +15,8 @@ import org.retinanet.api.model.LossOutput;
 import org.retinanet.experiments.model.Detector;
 
 /**
- * Forward and backward of one batch split into a shard per device (one shard on one device).
+ * Forward and backward of one batch split into a shard per device (one shard on one device), in
+ * the precision of the {@link StepWeights}, with the loss multiplied by the loss scale.
  * Each shard's loss is normalised by its own positives, as mmdetection's per-GPU avg_factor is,
  * and scaled by 1 / shards, so the weights' gradients are the mean over shards, as
  * DistributedDataParallel's all-reduce makes them. Shards run one after another on the calling
@@ -28,16 +31,19 @@ final class DataParallelStep {
 
     /**
      * {@code lossValues} reads a shard's loss components to the host (and may reject them) before
-     * its backward pass; everything lives in {@code step} and its children.
+     * its backward pass; everything lives in {@code step} and its children. The gradients are then
+     * in the weights and in {@code weights}' copies: {@link StepWeights#gradients} gathers them.
      */
     static Outcome forwardBackward(
             Detector detector,
             HostBatch host,
             List<Device> devices,
+            StepWeights weights,
+            DataType compute,
+            float lossScale,
             NDManager step,
             Function<LossOutput, Map<String, Double>> lossValues) {
         List<HostBatch> shards = host.split(devices.size());
-        ShardStore store = new ShardStore(step);
         int n = shards.size();
         Map<String, Double> mean = new LinkedHashMap<>();
         LossOutput first = null;
@@ -45,10 +51,11 @@ final class DataParallelStep {
             for (int s = 0; s < n; s++) {
                 Device device = devices.get(s);
                 NDManager shardManager = s == 0 ? step : step.newSubManager(device);
-                store.use(s, shardManager);
-                LossOutput out = detector.loss(store, shards.get(s).toDevice(shardManager, device), true);
+                weights.use(s, shardManager);
+                LossOutput out = detector.loss(weights, shards.get(s).toDevice(shardManager, device), true, compute);
                 lossValues.apply(out).forEach((k, v) -> mean.merge(k, v / n, Double::sum));
-                gc.backward(n == 1 ? out.total() : out.total().div(n));
+                NDArray total = n == 1 ? out.total() : out.total().div(n);
+                gc.backward(lossScale == 1f ? total : total.mul(lossScale));
                 first = first == null ? out : first;
             }
         }

@@ -50,6 +50,14 @@ public final class Sgd {
 
     /** Applies one update with learning rate {@code lr} (> 0); returns the gradient norm before clipping. */
     public double step(double lr) {
+        return step(lr, null);
+    }
+
+    /**
+     * As {@link #step(double)}, with each parameter's gradient by name ({@code null}: the
+     * parameters' own). A non-finite norm leaves the weights alone; the kernel zeroes what it used.
+     */
+    public double step(double lr, Map<String, NDArray> gradients) {
         if (!(lr > 0)) {
             throw new IllegalArgumentException("learning rate must be positive, got " + lr);
         }
@@ -58,8 +66,8 @@ public final class Sgd {
         // long-lived weights and buffers to a scratch manager frees every intermediate at its close
         try (NDManager scratch = stateManager.newSubManager()) {
             NDList grads = new NDList();
-            for (Parameter p : parameters.values()) {
-                NDArray g = p.getArray().getGradient();
+            for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+                NDArray g = gradients == null ? e.getValue().getArray().getGradient() : gradients.get(e.getKey());
                 g.attach(scratch);
                 grads.add(g);
             }

@@ -31,6 +31,7 @@ import org.retinanet.api.registry.Registry;
 import org.retinanet.api.registry.UserException;
 import org.retinanet.experiments.config.Experiment;
 import org.retinanet.experiments.config.ExperimentConfig;
+import org.retinanet.experiments.config.Precision;
 import org.retinanet.experiments.config.SplitConfig;
 import org.retinanet.experiments.config.TrainConfig;
 import org.retinanet.experiments.engine.ConvPath;
@@ -124,8 +125,9 @@ public final class TrainingRun {
         if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
             throw new UserException("--work-dir " + runDir + " is a file, not a directory");
         }
+        Precision precision = cfg.train().precisionOn(devices.get(0));
         if (options.resume()) {
-            checkSameTotalBatch(cfg.data().train().batchSize() * devices.size());
+            checkResumable(cfg.data().train().batchSize() * devices.size(), precision);
             checkSameConfig();
         }
         ConvPath.ensureCorrectFor(devices.get(0));
@@ -232,6 +234,15 @@ public final class TrainingRun {
                     new DetectorBuilder(registry).buildAndInitialize(cfg.model(), numClasses, manager);
             built.notes().forEach(n -> System.err.println("retinanet: " + n));
             Detector detector = built.detector();
+            Precision precision = tc.precisionOn(device);
+            if (!precision.toString().equals(tc.precision())) {
+                System.err.println("retinanet: train.precision " + tc.precision() + " runs as " + precision + " on "
+                        + device + " (train.precisionOnCpu): libtorch has no fast half-precision convolutions on a"
+                        + " CPU; `retinanet bench --precision fp16` measures them here");
+            }
+            manifest.record("precision", JSON.valueToTree(precision.toString()));
+            PrecisionPlan plan = PrecisionPlan.of(precision, detector);
+            LossScaler scaler = precision.needsLossScale() ? new LossScaler(tc.lossScale(), manager) : null;
             Map<String, Parameter> all = TorchNames.parameters(detector);
             Map<String, Parameter> trainable = trainable(all);
             Sgd sgd = new Sgd(trainable, tc.momentum(), tc.weightDecay(), tc.gradClipNorm(), manager);
@@ -260,10 +271,17 @@ public final class TrainingRun {
                     trainSet,
                     epoch * trainSplit.repeat() + batchInEpoch / batchesPerPass,
                     batchInEpoch % batchesPerPass);
-            TrainingLoop.Step step = (batch, lr) -> step(detector, sgd, batch, devices, manager, lr);
+            TrainingLoop.Step step =
+                    (batch, lr) -> step(detector, sgd, trainable, plan, scaler, batch, devices, manager, lr);
             TrainingLoop loop =
                     new TrainingLoop(batches, step, itersPerEpoch, tc.epochs(), stopAt, weights, manager, runDir, log);
-            Checkpointer checkpointer = checkpointer(checkpoints, weights, sgd, loop, totalBatch, manifest);
+            Checkpointer checkpointer = checkpointer(
+                    checkpoints,
+                    weights,
+                    sgd,
+                    loop,
+                    Map.of("totalBatch", totalBatch, "precision", precision.toString()),
+                    manifest);
             EvaluationHook evaluation = new EvaluationHook(
                     (iter, last) -> {
                         try {
@@ -277,8 +295,14 @@ public final class TrainingRun {
                     loop::evaluated);
             loop.hook("stop-signal", new StopSignalHook(options.stop(), checkpointer))
                     .hook("lr-schedule", new LrScheduleHook(schedule, loop))
-                    .hook("non-finite-guard", new NonFiniteGuardHook(sgd::nonFiniteReport))
-                    .hook("scalars", new ScalarLogHook(tc.histogramInterval()))
+                    .hook(
+                            "non-finite-guard",
+                            new NonFiniteGuardHook(
+                                    sgd::nonFiniteReport, () -> scaler != null && scaler.lastStepSkipped()));
+            if (scaler != null) {
+                loop.hook("loss-scale", scaler);
+            }
+            loop.hook("scalars", new ScalarLogHook(tc.histogramInterval()))
                     .hook(
                             "progress",
                             new ProgressHook(
@@ -327,14 +351,33 @@ public final class TrainingRun {
         }
     }
 
-    /** Forward, backward and optimizer step of one batch; its arrays live in the returned scope. */
-    private static TrainingLoop.StepResult step(
-            Detector detector, Sgd sgd, HostBatch batch, List<Device> devices, NDManager manager, double lr) {
+    /**
+     * Forward, backward and optimizer step of one batch in the plan's precision; its arrays live in
+     * the returned scope. With a loss scale, a step whose gradients are not finite changes no weight.
+     */
+    static TrainingLoop.StepResult step(
+            Detector detector,
+            Sgd sgd,
+            Map<String, Parameter> trainable,
+            PrecisionPlan plan,
+            LossScaler scaler,
+            HostBatch batch,
+            List<Device> devices,
+            NDManager manager,
+            double lr) {
         NDManager scope = manager.newSubManager(devices.get(0));
         try {
-            DataParallelStep.Outcome o =
-                    DataParallelStep.forwardBackward(detector, batch, devices, scope, TrainingRun::lossValues);
-            double gradientNorm = sgd.step(lr);
+            StepWeights weights = new StepWeights(plan, scope);
+            float lossScale = scaler == null ? 1f : scaler.scale();
+            DataParallelStep.Outcome o = DataParallelStep.forwardBackward(
+                    detector, batch, devices, weights, plan.computeType(), lossScale, scope, TrainingRun::lossValues);
+            double gradientNorm = sgd.step(lr, weights.gradients(trainable, 1f / lossScale));
+            if (scaler != null) {
+                scaler.update(Double.isFinite(gradientNorm));
+                if (scaler.lastStepSkipped()) {
+                    weights.discardGradients(trainable);
+                }
+            }
             return new TrainingLoop.StepResult() {
                 @Override
                 public Map<String, Double> losses() {
@@ -373,7 +416,7 @@ public final class TrainingRun {
             Map<String, NDArray> weights,
             Sgd sgd,
             TrainingLoop loop,
-            int totalBatch,
+            Map<String, Object> runFacts,
             RunManifest manifest) {
         return new Checkpointer() {
             @Override
@@ -381,8 +424,7 @@ public final class TrainingRun {
                 TrainingLoop.Position at = loop.position();
                 try {
                     Path saved = checkpoints.save(
-                            new Checkpoints.State(
-                                    at.iteration(), at.epoch(), at.batchInEpoch(), Map.of("totalBatch", totalBatch)),
+                            new Checkpoints.State(at.iteration(), at.epoch(), at.batchInEpoch(), runFacts),
                             weights,
                             sgd.state(),
                             loop.hookState());
@@ -433,8 +475,8 @@ public final class TrainingRun {
         }
     }
 
-    /** Refuses, before anything in the run directory changes, to resume with another total batch. */
-    private void checkSameTotalBatch(int totalBatch) throws IOException {
+    /** Refuses, before anything in the run directory changes, to resume with another total batch or precision. */
+    private void checkResumable(int totalBatch, Precision precision) throws IOException {
         Checkpoints checkpoints = new Checkpoints(runDir, Integer.MAX_VALUE);
         Path checkpoint = checkpoints.latest();
         if (checkpoint == null) {
@@ -446,6 +488,13 @@ public final class TrainingRun {
             throw new UserException("--resume: " + checkpoint + " was trained with a total batch of " + n
                     + " (batch size x devices) and this run has " + totalBatch
                     + "; the data position and schedule would not continue exactly. Resume with the same --gpus.");
+        }
+        Object savedPrecision = state.extra() == null ? null : state.extra().get("precision");
+        String was = savedPrecision == null ? "fp32" : savedPrecision.toString();
+        if (!was.equals(precision.toString())) {
+            throw new UserException("--resume: " + checkpoint + " was trained in " + was + " and this run computes in "
+                    + precision + " (train.precision / train.precisionOnCpu on this device); the loss scale and"
+                    + " rounding would not continue exactly. Resume on the same kind of device.");
         }
     }
 

@@ -20,13 +20,16 @@ import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
 import org.retinanet.api.registry.Registry;
 import org.retinanet.experiments.config.Experiment;
+import org.retinanet.experiments.config.Precision;
 import org.retinanet.experiments.model.Detector;
 import org.retinanet.experiments.model.DetectorBuilder;
 
 /**
  * Data-parallel arithmetic, checked on the host with two replicas of the CPU: a batch of two
  * images split over two replicas must give the mean of the two images' separate gradients (each
- * normalised by its own positives), which differs from the gradient of the unsplit batch.
+ * normalised by its own positives), which differs from the gradient of the unsplit batch. The
+ * second replica computes on leaf copies whose gradients {@link StepWeights#gradients} adds in,
+ * the path another GPU takes.
  */
 class DataParallelStepTest {
 
@@ -112,11 +115,13 @@ class DataParallelStepTest {
         Map<String, float[]> grads = new LinkedHashMap<>();
         Map<String, Double> values;
         try (NDManager step = model.newSubManager()) {
-            values = DataParallelStep.forwardBackward(detector, batch, devices, step, DataParallelStepTest::host)
+            StepWeights weights = new StepWeights(PrecisionPlan.of(Precision.FP32, detector), step);
+            values = DataParallelStep.forwardBackward(
+                            detector, batch, devices, weights, DataType.FLOAT32, 1f, step, DataParallelStepTest::host)
                     .values();
+            weights.gradients(trainable, 1f).forEach((k, g) -> grads.put(k, g.toFloatArray()));
             trainable.forEach((k, p) -> {
                 NDArray g = p.getArray().getGradient();
-                grads.put(k, g.toFloatArray());
                 g.subi(g);
                 g.close();
             });

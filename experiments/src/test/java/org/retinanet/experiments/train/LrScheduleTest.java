@@ -35,6 +35,9 @@ class LrScheduleTest {
                 null,
                 null,
                 null,
+                null,
+                null,
+                null,
                 null);
     }
 

@@ -2,6 +2,8 @@ package org.retinanet.api.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -13,9 +15,11 @@ import ai.djl.util.PairList;
  * torch.nn.GroupNorm over (N, C, H, W), which DJL lacks: biased mean and variance per sample and
  * group of C/G channels, then a per-channel affine {@code weight} (1) and {@code bias} (0), named
  * as torch names them so that checkpoints load by key. No running statistics, so training and
- * eval are the same.
+ * eval are the same. In half precision it keeps its parameters in float32 ({@link KeepsFloat32}):
+ * the statistics and the affine run in libtorch's batch-norm kernel, which takes half input with
+ * float32 parameters and computes in float32.
  */
-public final class GroupNorm2d extends AbstractBlock {
+public final class GroupNorm2d extends AbstractBlock implements KeepsFloat32 {
 
     private static final byte VERSION = 1;
 
@@ -58,6 +62,9 @@ public final class GroupNorm2d extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
+        if (HalfPrecision.isHalf(x)) {
+            return new NDList(halfForward(store, x, training));
+        }
         Shape shape = x.getShape();
         NDArray grouped = x.reshape(shape.get(0), groups, -1);
         NDArray centred = grouped.sub(grouped.mean(new int[] {2}, true));
@@ -66,6 +73,34 @@ public final class GroupNorm2d extends AbstractBlock {
         NDArray gamma = perChannel(store.getValue(weight, x.getDevice(), training), x);
         NDArray beta = perChannel(store.getValue(bias, x.getDevice(), training), x);
         return new NDList(normed.mul(gamma).add(beta));
+    }
+
+    /**
+     * Group statistics as batch statistics of (1, N * G, C / G * H * W) with unit affine, then the
+     * per-channel affine as an eval-mode batch norm with zero mean, unit variance and eps 0: both
+     * are differentiable, float32 inside, and return x's type.
+     */
+    private NDArray halfForward(ParameterStore store, NDArray x, boolean training) {
+        Shape shape = x.getShape();
+        NDManager manager = x.getManager();
+        long rows = shape.get(0) * groups;
+        NDArray grouped = x.reshape(1, rows, -1);
+        NDArray ones = manager.ones(new Shape(rows), DataType.FLOAT32, x.getDevice());
+        NDArray zeros = manager.zeros(new Shape(rows), DataType.FLOAT32, x.getDevice());
+        // the kernel updates running statistics in place: throwaway ones, dropped with the step
+        NDArray runningMean = manager.zeros(new Shape(rows), DataType.FLOAT32, x.getDevice());
+        NDArray runningVar = manager.ones(new Shape(rows), DataType.FLOAT32, x.getDevice());
+        NDArray normed = grouped.getNDArrayInternal()
+                .batchNorm(grouped, runningMean, runningVar, ones, zeros, 1, 0.9f, eps, true)
+                .singletonOrThrow()
+                .reshape(shape);
+        NDArray gamma = store.getValue(weight, x.getDevice(), training);
+        NDArray beta = store.getValue(bias, x.getDevice(), training);
+        NDArray mean0 = manager.zeros(new Shape(channels), DataType.FLOAT32, x.getDevice());
+        NDArray var1 = manager.ones(new Shape(channels), DataType.FLOAT32, x.getDevice());
+        return normed.getNDArrayInternal()
+                .batchNorm(normed, mean0, var1, gamma, beta, 1, 0.9f, 0f, false)
+                .singletonOrThrow();
     }
 
     /**

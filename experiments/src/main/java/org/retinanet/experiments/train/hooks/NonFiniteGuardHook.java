@@ -3,6 +3,7 @@ package org.retinanet.experiments.train.hooks;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.retinanet.api.train.StepOutcome;
 import org.retinanet.api.train.TrainingContext;
@@ -18,10 +19,20 @@ import org.retinanet.experiments.train.TrainingFailedException;
 public final class NonFiniteGuardHook implements TrainingHook {
 
     private final Supplier<String> gradientReport;
+    private final BooleanSupplier skippedByLossScale;
 
     /** {@code gradientReport}: what made the optimizer's last gradient norm non-finite. */
     public NonFiniteGuardHook(Supplier<String> gradientReport) {
+        this(gradientReport, () -> false);
+    }
+
+    /**
+     * {@code skippedByLossScale}: whether fp16's loss scale skipped the last step; its non-finite
+     * gradients are then the scale's business (it backs off), not a failure.
+     */
+    public NonFiniteGuardHook(Supplier<String> gradientReport, BooleanSupplier skippedByLossScale) {
         this.gradientReport = gradientReport;
+        this.skippedByLossScale = skippedByLossScale;
     }
 
     @Override
@@ -31,7 +42,7 @@ public final class NonFiniteGuardHook implements TrainingHook {
                 throw failure(run, e.getKey());
             }
         }
-        if (!Double.isFinite(step.gradientNorm())) {
+        if (!Double.isFinite(step.gradientNorm()) && !skippedByLossScale.getAsBoolean()) {
             throw failure(run, gradientReport.get());
         }
     }
