@@ -11,6 +11,7 @@ import org.retinanet.experiments.bench.BenchSettings;
 import org.retinanet.experiments.bench.BenchText;
 import org.retinanet.experiments.bench.PublishedTableBench;
 import org.retinanet.experiments.bench.StepProfile;
+import org.retinanet.experiments.config.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -95,8 +96,16 @@ final class BenchCommand implements Callable<Integer> {
                             + " by component (target assignment apart from the loss functions, Java code apart from engine calls).")
     boolean profile;
 
-    @Option(names = "--json", description = "Machine-readable output.")
+    @Option(names = "--json", description = "Machine-readable output (one JSON document per precision).")
     boolean json;
+
+    @Option(
+            names = "--precision",
+            split = ",",
+            paramLabel = "P[,P]",
+            description = "fp32 (default), fp16, or both (fp32,fp16): one measurement each, speed and peak memory."
+                    + " fp16 trains as train.precision=fp16 does (float32 master weights, the config's loss scale).")
+    List<String> precisions = List.of("fp32");
 
     @Override
     public Integer call() throws Exception {
@@ -106,8 +115,17 @@ final class BenchCommand implements Callable<Integer> {
                             ? "--table runs the published presets: leave out --config"
                             : "give --config FILE|PRESET, or --table");
         }
-        BenchSettings settings = settings();
+        BenchSettings base = settings();
         int intraOp = BenchRunner.intraOpThreads(threads);
+        // all parsed before the first measurement: a typo fails at once
+        List<Precision> each = precisions.stream().map(PrecisionOption::parse).toList();
+        for (Precision precision : each) {
+            measure(base.withPrecision(precision), intraOp);
+        }
+        return 0;
+    }
+
+    private void measure(BenchSettings settings, int intraOp) throws Exception {
         var registry = root.registry();
         if (table) {
             List<PublishedTableBench.Row> rows = new PublishedTableBench(registry)
@@ -117,14 +135,14 @@ final class BenchCommand implements Callable<Integer> {
             } else {
                 System.out.print(PublishedTableBench.format(rows));
             }
-            return 0;
+            return;
         }
         BenchRunner runner = new BenchRunner(registry);
         if (!profile) {
             BenchResult result =
                     runner.run(configOptions.config, configOptions.overrides, settings, deviceOption.device, intraOp);
             System.out.print(json ? JSON.writeValueAsString(result) + "\n" : BenchText.format(result));
-            return 0;
+            return;
         }
         StepProfile.Profiled<BenchResult> p = StepProfile.record(() ->
                 runner.run(configOptions.config, configOptions.overrides, settings, deviceOption.device, intraOp));
@@ -135,7 +153,6 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             System.out.print(BenchText.format(p.result()) + p.profile().format());
         }
-        return 0;
     }
 
     private BenchSettings settings() {
@@ -153,7 +170,8 @@ final class BenchCommand implements Callable<Integer> {
                     boxes,
                     lr,
                     seed,
-                    32);
+                    32,
+                    null);
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage(), e);
         }

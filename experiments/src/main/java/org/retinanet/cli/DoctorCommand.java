@@ -18,7 +18,7 @@ import picocli.CommandLine.ParentCommand;
         description = {
             "Versions (Java, DJL, libtorch, oneDNN), CPU and instruction sets, the convolution path chosen"
                     + " and why, threads, THP, determinism switches, and every visible GPU with numeric checks against the host"
-                    + " (convolutions; a small detector's forward and backward).",
+                    + " (convolutions; a small detector's forward and backward, in float32 and in fp16 mixed precision).",
             "Exit code 0 when every check passes, 1 when one computes wrong numbers."
         })
 final class DoctorCommand implements Callable<Integer> {
@@ -128,6 +128,7 @@ final class DoctorCommand implements Callable<Integer> {
                             + gpus.get("cuda").asText());
             line("  convolutions", g.at("/convolutions/summary").asText());
             line("  detector", g.at("/detector/summary").asText());
+            line("  detector fp16", g.at("/detectorFp16/summary").asText());
         }
         System.out.println(
                 r.get("ok").asBoolean() ? "verdict: every check passed" : "verdict: a check FAILED (see above)");

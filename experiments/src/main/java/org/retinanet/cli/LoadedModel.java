@@ -2,7 +2,6 @@ package org.retinanet.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +13,13 @@ import org.retinanet.api.registry.Registry;
 import org.retinanet.api.registry.UserException;
 import org.retinanet.experiments.config.Experiment;
 import org.retinanet.experiments.config.ModelConfig;
+import org.retinanet.experiments.config.Precision;
 import org.retinanet.experiments.config.SplitConfig;
 import org.retinanet.experiments.model.Detector;
 import org.retinanet.experiments.model.DetectorBuilder;
 import org.retinanet.experiments.model.DetectorCheckpoint;
+import org.retinanet.experiments.train.InferenceWeights;
+import org.retinanet.experiments.train.PrecisionPlan;
 
 /**
  * What predict, loss and convert share: the experiment, a detector built from it with the given
@@ -30,7 +32,8 @@ final class LoadedModel implements AutoCloseable {
     final Device device;
     final NDManager manager;
     final Detector detector;
-    final ParameterStore parameterStore;
+    /** The weights in the precision this command computes in (float32: the weights themselves). */
+    final InferenceWeights parameterStore;
     /** The weights' key flavour ({@link CheckpointKeys#TORCHVISION} or {@link CheckpointKeys#MMDET}). */
     final String flavour;
 
@@ -40,13 +43,14 @@ final class LoadedModel implements AutoCloseable {
             Device device,
             NDManager manager,
             Detector detector,
-            String flavour) {
+            String flavour,
+            Precision precision) {
         this.registry = registry;
         this.experiment = experiment;
         this.device = device;
         this.manager = manager;
         this.detector = detector;
-        this.parameterStore = new ParameterStore(manager, false);
+        this.parameterStore = new InferenceWeights(PrecisionPlan.of(precision, detector), manager);
         this.flavour = flavour;
     }
 
@@ -55,6 +59,17 @@ final class LoadedModel implements AutoCloseable {
      * loads {@code weights} into it ({@code model.init} when weights is null). Load notes go to stderr.
      */
     static LoadedModel open(Registry registry, String config, List<String> overrides, Path weights, String deviceName) {
+        return open(registry, config, overrides, weights, deviceName, Precision.FP32);
+    }
+
+    /** As above, computing in {@code precision}. */
+    static LoadedModel open(
+            Registry registry,
+            String config,
+            List<String> overrides,
+            Path weights,
+            String deviceName,
+            Precision precision) {
         Experiment experiment = Experiment.load(config, overrides, registry);
         ModelConfig model = experiment.config().model();
         String init = weights != null ? weights.toString() : model.init();
@@ -84,7 +99,8 @@ final class LoadedModel implements AutoCloseable {
             built.notes().forEach(n -> System.err.println("retinanet: " + n));
             DetectorCheckpoint.Result loaded = DetectorCheckpoint.load(built.detector(), initPath, manager);
             System.err.println("retinanet: " + loaded.summary());
-            return new LoadedModel(registry, experiment, device, manager, built.detector(), loaded.flavour());
+            return new LoadedModel(
+                    registry, experiment, device, manager, built.detector(), loaded.flavour(), precision);
         } catch (RuntimeException | Error e) {
             manager.close();
             throw e;

@@ -68,6 +68,9 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     DeviceOption deviceOption;
 
+    @Mixin
+    PrecisionOption precisionOption;
+
     @Override
     public Integer call() throws Exception {
         var registry = root.registry();
@@ -76,7 +79,8 @@ final class PredictCommand implements Callable<Integer> {
                 configOptions.required(),
                 configOptions.overrides,
                 weightsOption.weights,
-                deviceOption.device)) {
+                deviceOption.device,
+                precisionOption.get())) {
             DetectionDataset dataset = imageDataset(model, images);
             List<Detection> detections = detect(model, dataset);
             List<Category> categories = categories(model);
@@ -94,7 +98,13 @@ final class PredictCommand implements Callable<Integer> {
     /** Detections in original-image pixels, through the config's test-time pipeline, one image per batch. */
     static List<Detection> detect(LoadedModel model, DetectionDataset dataset) {
         return Inference.detectAll(
-                model.detector, model.parameterStore, dataset, model.testPipeline(1), model.manager, model.device);
+                model.detector,
+                model.parameterStore,
+                dataset,
+                model.testPipeline(1),
+                model.manager,
+                model.device,
+                model.parameterStore.plan().computeType());
     }
 
     /** The files as the {@code images} dataset plugin reads them (ids: numeric file names, else list order). */

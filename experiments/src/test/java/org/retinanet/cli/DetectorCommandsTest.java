@@ -1,6 +1,7 @@
 package org.retinanet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -99,6 +100,71 @@ class DetectorCommandsTest {
         BufferedImage drawn = ImageIO.read(png.toFile());
         assertThat(drawn.getWidth()).isEqualTo(256);
         assertThat(drawn.getHeight()).isEqualTo(200);
+    }
+
+    /**
+     * {@code --precision fp16}: half-precision weights and activations, post-processing in float32.
+     * The strongest float32 detection is found again, its score and box to half's rounding.
+     */
+    @Test
+    void predictInFp16FindsTheFloat32DetectionsToHalfRounding() throws Exception {
+        JsonNode full = predict("fp32");
+        JsonNode half = predict("fp16");
+        assertThat(half.size()).isPositive();
+        JsonNode best = strongest(full);
+        JsonNode match = null;
+        for (JsonNode d : half) {
+            if (d.get("category_id").equals(best.get("category_id")) && boxDistance(d, best) < 1.0) {
+                match = d;
+            }
+        }
+        assertThat(match)
+                .as("fp16 detection at the strongest fp32 one %s", best)
+                .isNotNull();
+        assertThat(match.get("score").asDouble()).isCloseTo(best.get("score").asDouble(), within(1e-2));
+        assertThat(strongest(half).get("score").asDouble())
+                .isCloseTo(best.get("score").asDouble(), within(1e-2));
+    }
+
+    private static JsonNode predict(String precision) throws Exception {
+        Path out = dir.resolve("dets-" + precision + ".json");
+        var r = CliRunner.run(
+                "predict",
+                "-c",
+                PRESET,
+                "--set",
+                FOUR_CLASSES,
+                "--weights",
+                weights.toString(),
+                "--image",
+                image.toString(),
+                "--out",
+                out.toString(),
+                "--precision",
+                precision);
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        return JSON.readTree(out.toFile());
+    }
+
+    private static JsonNode strongest(JsonNode dets) {
+        JsonNode best = dets.get(0);
+        for (JsonNode d : dets) {
+            if (d.get("score").asDouble() > best.get("score").asDouble()) {
+                best = d;
+            }
+        }
+        return best;
+    }
+
+    private static double boxDistance(JsonNode a, JsonNode b) {
+        double m = 0;
+        for (int i = 0; i < 4; i++) {
+            m = Math.max(
+                    m,
+                    Math.abs(a.get("bbox").get(i).asDouble()
+                            - b.get("bbox").get(i).asDouble()));
+        }
+        return m;
     }
 
     @Test

@@ -37,7 +37,8 @@ public record BenchResult(
         int nonFiniteLosses,
         MachineInfo machine,
         double[] loadAverageAtEnd,
-        List<String> notes) {
+        List<String> notes,
+        String precision) {
 
     /** One phase: median and mean milliseconds per step and its share of the mean step. */
     public record PhaseTime(double medianMs, double meanMs, double share) {}

@@ -1,9 +1,13 @@
 package org.retinanet.experiments.bench;
 
+import org.retinanet.experiments.config.Precision;
+
 /**
  * What to measure: the mode, the image size (the valid region; the batch tensor is padded up to
  * a multiple of {@code sizeDivisor} as the standard pipeline does), images per step, timed and
- * warmup steps, and for training the learning rate of the SGD steps.
+ * warmup steps, for training the learning rate of the SGD steps, and the precision the model
+ * computes in (fp16: half-precision weights and activations, norm layers and losses in float32;
+ * training with float32 master weights and the config's loss scale, as {@code train} does).
  */
 public record BenchSettings(
         Mode mode,
@@ -15,7 +19,8 @@ public record BenchSettings(
         int boxesPerImage,
         double lr,
         long seed,
-        int sizeDivisor) {
+        int sizeDivisor,
+        Precision precision) {
 
     /** Training step (forward, loss, backward, SGD) or inference (forward, post-processing). */
     public enum Mode {
@@ -27,6 +32,7 @@ public record BenchSettings(
     public static final int EARLY_STEP = 20;
 
     public BenchSettings {
+        precision = precision == null ? Precision.FP32 : precision.requireAvailable("--precision");
         require(height >= 16, "--size height", height);
         require(width >= 16, "--size width", width);
         require(batch >= 1, "--batch", batch);
@@ -37,6 +43,12 @@ public record BenchSettings(
         if (!(lr >= 0)) {
             throw new IllegalArgumentException("--lr must be >= 0, got " + lr);
         }
+    }
+
+    /** The same settings in another precision. */
+    public BenchSettings withPrecision(Precision other) {
+        return new BenchSettings(
+                mode, height, width, batch, steps, warmup, boxesPerImage, lr, seed, sizeDivisor, other);
     }
 
     public int paddedHeight() {

@@ -10,10 +10,11 @@ public final class BenchText {
     public static String format(BenchResult r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(
-                "bench %s: %s on %s, batch %d of %dx%d (padded %dx%d), %d classes, %.1fM parameters,"
+                "bench %s: %s in %s on %s, batch %d of %dx%d (padded %dx%d), %d classes, %.1fM parameters,"
                         + " %d warmup + %d timed steps%n",
                 r.config(),
                 r.mode(),
+                r.precision(),
                 r.device(),
                 r.batch(),
                 r.height(),

@@ -19,9 +19,14 @@ import org.retinanet.api.model.DetectionBatch;
 import org.retinanet.api.model.HeadOutput;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
+import org.retinanet.api.nn.HalfPrecision;
 import org.retinanet.experiments.config.TrainConfig;
 import org.retinanet.experiments.model.Detector;
+import org.retinanet.experiments.train.InferenceWeights;
+import org.retinanet.experiments.train.LossScaler;
+import org.retinanet.experiments.train.PrecisionPlan;
 import org.retinanet.experiments.train.Sgd;
+import org.retinanet.experiments.train.StepWeights;
 
 /**
  * Times training or inference steps of one detector on synthetic batches. Each step runs in its
@@ -39,6 +44,8 @@ public final class DetectorBench {
     private final int numClasses;
     private final BenchSettings settings;
     private final TrainConfig train;
+    private LossScaler scaler;
+    private Map<String, Parameter> trainable;
 
     /**
      * @param detector an initialised detector whose parameters live in {@code manager}
@@ -66,10 +73,12 @@ public final class DetectorBench {
                 Engine.getInstance().getEngineName() + " "
                         + Engine.getInstance().getVersion());
         SyntheticBatches data = new SyntheticBatches(settings, numClasses);
-        ParameterStore ps = new ParameterStore(manager, false);
+        PrecisionPlan plan = PrecisionPlan.of(settings.precision(), detector);
+        ParameterStore ps = new InferenceWeights(plan, manager);
         Sgd sgd = settings.mode() == BenchSettings.Mode.TRAIN
-                ? new Sgd(trainable(), train.momentum(), train.weightDecay(), train.gradClipNorm(), manager)
+                ? new Sgd(trainable = trainable(), train.momentum(), train.weightDecay(), train.gradClipNorm(), manager)
                 : null;
+        scaler = settings.precision().needsLossScale() ? new LossScaler(train.lossScale(), manager) : null;
         DeviceMemory deviceMemory = new DeviceMemory(device);
         int nonFinite = 0;
         for (int i = 0; i < settings.warmup(); i++) {
@@ -125,17 +134,24 @@ public final class DetectorBench {
             DetectionBatch batch = host.toDevice(step, device);
             sync(batch.images());
             t = mark(phases, Phase.DATA, t);
+            PrecisionPlan plan = ((InferenceWeights) ps).plan();
+            DataType compute = plan.computeType();
             if (sgd == null) {
-                NDList outputs = detector.forward(ps, new NDList(batch.images()), false);
+                NDList outputs =
+                        float32(detector.forward(ps, new NDList(batch.images().toType(compute, false)), false));
                 sync(outputs.get(0));
                 deviceMemory.sample();
                 t = mark(phases, Phase.FORWARD, t);
                 detector.head().detect(new HeadOutput(outputs), batch.metas());
                 mark(phases, Phase.POSTPROCESS, t);
             } else {
+                // as a training step does it (TrainingRun): weights for this step, the loss scaled
+                StepWeights weights = new StepWeights(plan, step);
+                float lossScale = scaler == null ? 1f : scaler.scale();
                 LossOutput loss;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDList outputs = detector.forward(ps, new NDList(batch.images()), true);
+                    NDList outputs = float32(
+                            detector.forward(weights, new NDList(batch.images().toType(compute, false)), true));
                     sync(outputs.get(0));
                     deviceMemory.sample();
                     t = mark(phases, Phase.FORWARD, t);
@@ -144,16 +160,31 @@ public final class DetectorBench {
                     finite = Double.isFinite(
                             loss.total().toType(DataType.FLOAT64, false).getDouble());
                     t = mark(phases, Phase.LOSS, t);
-                    gc.backward(loss.total());
+                    gc.backward(lossScale == 1f ? loss.total() : loss.total().mul(lossScale));
                     deviceMemory.sample();
                 }
                 t = mark(phases, Phase.BACKWARD, t);
-                double norm = sgd.step(settings.lr()); // syncs: reads the gradient norm
-                finite &= Double.isFinite(norm);
+                // syncs: reads the gradient norm
+                double norm = sgd.step(settings.lr(), weights.gradients(trainable, 1f / lossScale));
+                if (scaler != null) {
+                    scaler.update(Double.isFinite(norm));
+                    if (scaler.lastStepSkipped()) {
+                        weights.discardGradients(trainable);
+                    }
+                } else {
+                    finite &= Double.isFinite(norm);
+                }
                 mark(phases, Phase.OPTIMIZER, t);
             }
         }
         return new StepOutcome(phases, finite);
+    }
+
+    /** Head outputs in float32 (the losses and post-processing run in float32, as in training). */
+    private static NDList float32(NDList outputs) {
+        NDList out = new NDList(outputs.size());
+        outputs.forEach(o -> out.add(HalfPrecision.toFloat32(o)));
+        return out;
     }
 
     private static long mark(Map<Phase, Long> phases, Phase phase, long since) {
@@ -252,7 +283,8 @@ public final class DetectorBench {
                 nonFinite,
                 machine,
                 MachineInfo.currentLoadAverage(),
-                List.copyOf(notes));
+                List.copyOf(notes),
+                settings.precision().toString());
     }
 
     private static double mib(long bytes) {

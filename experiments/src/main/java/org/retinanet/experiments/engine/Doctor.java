@@ -102,7 +102,8 @@ public final class Doctor {
     private static boolean allGpusOk(ArrayNode devices) {
         for (JsonNode d : devices) {
             if (!d.path("convolutions").path("ok").asBoolean()
-                    || !d.path("detector").path("ok").asBoolean()) {
+                    || !d.path("detector").path("ok").asBoolean()
+                    || !d.path("detectorFp16").path("ok").asBoolean()) {
                 return false;
             }
         }
@@ -131,9 +132,13 @@ public final class Doctor {
             c.put("ok", false);
             c.put("summary", "could not run: " + ex);
         }
-        ObjectNode d = out.putObject("detector");
+        detectorCheck(out.putObject("detector"), () -> DetectorDeviceCheck.run(registry, device));
+        detectorCheck(out.putObject("detectorFp16"), () -> DetectorDeviceCheck.runFp16(registry, device));
+    }
+
+    private static void detectorCheck(ObjectNode d, java.util.function.Supplier<DetectorDeviceCheck.Result> check) {
         try {
-            DetectorDeviceCheck.Result r = DetectorDeviceCheck.run(registry, device);
+            DetectorDeviceCheck.Result r = check.get();
             d.put("ok", r.ok());
             d.put("summary", r.summary());
         } catch (RuntimeException ex) {

@@ -2,6 +2,7 @@ package org.retinanet.experiments.train;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +25,24 @@ public final class Inference {
             BatchPipeline pipeline,
             NDManager manager,
             Device device) {
+        return detectAll(detector, ps, dataset, pipeline, manager, device, DataType.FLOAT32);
+    }
+
+    /** As above, the forward pass in {@code compute} ({@code ps} hands out weights of that type). */
+    public static List<Detection> detectAll(
+            Detector detector,
+            ParameterStore ps,
+            DetectionDataset dataset,
+            BatchPipeline pipeline,
+            NDManager manager,
+            Device device,
+            DataType compute) {
         List<Detection> all = new ArrayList<>();
         try (BatchIterator it = pipeline.epoch(dataset, 0, 0)) {
             while (it.hasNext()) {
                 HostBatch host = it.next();
                 try (NDManager batchManager = manager.newSubManager(device)) {
-                    for (List<Detection> perImage : detector.detect(ps, host.toDevice(batchManager, device))) {
+                    for (List<Detection> perImage : detector.detect(ps, host.toDevice(batchManager, device), compute)) {
                         all.addAll(perImage);
                     }
                 }

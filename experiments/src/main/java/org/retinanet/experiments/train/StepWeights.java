@@ -28,7 +28,7 @@ import org.retinanet.api.nn.TensorCopy;
  * BatchNorm statistics updated by a copy are dropped with it: the weights keep shard 0's, as
  * DistributedDataParallel keeps rank 0's buffers.
  */
-final class StepWeights extends ParameterStore {
+public final class StepWeights extends ParameterStore {
 
     private final PrecisionPlan plan;
     private final List<Map<String, NDArray>> leaves = new ArrayList<>();
@@ -37,7 +37,7 @@ final class StepWeights extends ParameterStore {
     private NDManager shardManager;
     private int shard;
 
-    StepWeights(PrecisionPlan plan, NDManager primary) {
+    public StepWeights(PrecisionPlan plan, NDManager primary) {
         super(primary, false);
         this.plan = plan;
         this.primary = primary;
@@ -93,7 +93,7 @@ final class StepWeights extends ParameterStore {
      * (1 / loss scale): its own gradient when the step used it directly (scaled in place) plus
      * every copy's. The optimizer's kernel zeroes what it is given.
      */
-    Map<String, NDArray> gradients(Map<String, Parameter> trainable, float unscale) {
+    public Map<String, NDArray> gradients(Map<String, Parameter> trainable, float unscale) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (Map.Entry<String, Parameter> e : trainable.entrySet()) {
             Parameter p = e.getValue();
@@ -131,7 +131,7 @@ final class StepWeights extends ParameterStore {
     }
 
     /** Zeroes the gradients of the weights used directly, after a step the loss scale skipped (they hold Inf or NaN). */
-    void discardGradients(Map<String, Parameter> trainable) {
+    public void discardGradients(Map<String, Parameter> trainable) {
         for (Parameter p : trainable.values()) {
             if (usedDirectly.contains(p.getId())) {
                 NDArray g = p.getArray().getGradient();

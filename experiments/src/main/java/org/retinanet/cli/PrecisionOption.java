@@ -1,0 +1,29 @@
+package org.retinanet.cli;
+
+import org.retinanet.api.registry.UserException;
+import org.retinanet.experiments.config.Precision;
+import picocli.CommandLine.Option;
+
+/** {@code --precision}: what a command's forward pass computes in. */
+final class PrecisionOption {
+
+    @Option(
+            names = "--precision",
+            paramLabel = "fp32|fp16",
+            description = "Compute in fp32 (default) or fp16: half-precision weights and activations, norm layers"
+                    + " and post-processing in float32. On a CPU fp16 is much slower (no fast kernels); bf16 is"
+                    + " not available through DJL.")
+    String precision = "fp32";
+
+    Precision get() {
+        return parse(precision);
+    }
+
+    static Precision parse(String value) {
+        try {
+            return Precision.parse(value, "--precision").requireAvailable("--precision");
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage(), e);
+        }
+    }
+}
