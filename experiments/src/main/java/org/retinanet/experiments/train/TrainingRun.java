@@ -280,7 +280,8 @@ public final class TrainingRun {
                     weights,
                     sgd,
                     loop,
-                    Map.of("totalBatch", totalBatch, "precision", precision.toString()),
+                    // sorted: Map.of's order changes from one JVM to the next, and state.json's bytes must not
+                    new java.util.TreeMap<>(Map.of("totalBatch", totalBatch, "precision", precision.toString())),
                     manifest);
             EvaluationHook evaluation = new EvaluationHook(
                     (iter, last) -> {

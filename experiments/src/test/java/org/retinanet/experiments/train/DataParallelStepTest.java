@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -13,16 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.retinanet.api.data.BatchIterator;
 import org.retinanet.api.data.HostBatch;
-import org.retinanet.api.data.PipelineContext;
 import org.retinanet.api.model.LossOutput;
-import org.retinanet.api.model.TorchNames;
-import org.retinanet.api.registry.Registry;
-import org.retinanet.experiments.config.Experiment;
 import org.retinanet.experiments.config.Precision;
 import org.retinanet.experiments.model.Detector;
-import org.retinanet.experiments.model.DetectorBuilder;
 
 /**
  * Data-parallel arithmetic, checked on the host with two replicas of the CPU: a batch of two
@@ -38,37 +31,11 @@ class DataParallelStepTest {
 
     @Test
     void twoReplicasAverageThePerShardGradients() {
-        Registry registry = Registry.create(List.of());
-        Experiment e = Experiment.load(
-                "retinanet_r18_fpn_shapes",
-                List.of(
-                        "model.neck.outChannels=32",
-                        "model.head.featChannels=32",
-                        "data.train.dataset.numImages=4",
-                        "data.train.dataset.imageSize=64",
-                        "data.train.pipeline.scale=[64, 64]",
-                        "model.inputSize=64",
-                        "data.train.batchSize=2"),
-                registry);
         try (NDManager model = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(0);
-            Detector detector = new DetectorBuilder(registry)
-                    .buildAndInitialize(e.config().model(), 4, model)
-                    .detector();
-            var split = e.config().data().train();
-            var pipeline = registry.pipeline(
-                    split.pipeline(),
-                    new PipelineContext(true, 2, 1, 0, detector.backbone().inputNormalization()));
-            HostBatch batch;
-            try (BatchIterator batches = pipeline.epoch(e.trainDataset(registry), 0, 0)) {
-                batch = batches.next();
-            }
-            Map<String, Parameter> trainable = new LinkedHashMap<>();
-            TorchNames.parameters(detector).forEach((k, p) -> {
-                if (p.requiresGradient()) {
-                    trainable.put(k, p);
-                }
-            });
+            TinyDetector tiny = TinyDetector.build(model);
+            Detector detector = tiny.detector();
+            HostBatch batch = tiny.batch();
+            Map<String, Parameter> trainable = tiny.trainable();
 
             Result parallel = step(detector, batch, TWO, model, trainable);
             Result first = step(detector, batch.split(2).get(0), ONE, model, trainable);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -16,17 +15,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.retinanet.api.data.BatchIterator;
 import org.retinanet.api.data.HostBatch;
-import org.retinanet.api.data.PipelineContext;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
-import org.retinanet.api.registry.Registry;
-import org.retinanet.experiments.config.Experiment;
 import org.retinanet.experiments.config.LossScaleConfig;
 import org.retinanet.experiments.config.Precision;
 import org.retinanet.experiments.model.Detector;
-import org.retinanet.experiments.model.DetectorBuilder;
 
 /**
  * The fp16 training step on the shapes preset (GroupNorm neck and head, batch-norm backbone, batch
@@ -45,43 +39,18 @@ class MixedPrecisionStepTest {
     static NDManager model;
     static Detector detector;
     static HostBatch batch;
-    static Map<String, Parameter> trainable = new LinkedHashMap<>();
+    static Map<String, Parameter> trainable;
 
     @BeforeAll
     static void buildModelAndBatch() {
-        Registry registry = Registry.create(List.of());
-        Experiment e = Experiment.load(
-                "retinanet_r18_fpn_shapes",
-                List.of(
-                        "model.neck.outChannels=32",
-                        "model.head.featChannels=32",
-                        "data.train.dataset.numImages=4",
-                        "data.train.dataset.imageSize=64",
-                        "data.train.pipeline.scale=[64, 64]",
-                        "model.inputSize=64",
-                        "data.train.batchSize=2",
-                        // the preset's L1 has gradient sign(pred - target): it flips wherever the two
-                        // are within fp16's rounding of each other (measured: 23% of the gradient's norm
-                        // from two such elements), which says nothing about the step; Huber's is continuous
-                        "model.lossBox={type: smooth_l1, beta: 1.0}"),
-                registry);
         model = NDManager.newBaseManager();
-        Engine.getInstance().setRandomSeed(0);
-        detector = new DetectorBuilder(registry)
-                .buildAndInitialize(e.config().model(), 4, model)
-                .detector();
-        var split = e.config().data().train();
-        var pipeline = registry.pipeline(
-                split.pipeline(),
-                new PipelineContext(true, 2, 1, 0, detector.backbone().inputNormalization()));
-        try (BatchIterator batches = pipeline.epoch(e.trainDataset(registry), 0, 0)) {
-            batch = batches.next();
-        }
-        TorchNames.parameters(detector).forEach((k, p) -> {
-            if (p.requiresGradient()) {
-                trainable.put(k, p);
-            }
-        });
+        // the preset's L1 has gradient sign(pred - target): it flips wherever the two are within
+        // fp16's rounding of each other (measured: 23% of the gradient's norm from two such
+        // elements), which says nothing about the step; Huber's gradient is continuous
+        TinyDetector tiny = TinyDetector.build(model, "model.lossBox={type: smooth_l1, beta: 1.0}");
+        detector = tiny.detector();
+        batch = tiny.batch();
+        trainable = tiny.trainable();
     }
 
     @AfterAll

@@ -25,12 +25,15 @@ class ShapesLearningTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path tmp;
+    /** fp16's AP may fall short of float32's by at most this much on this run (measured: it did not fall short). */
+    private static final double FP16_AP_MARGIN = 0.03;
 
-    @Test
-    void thePresetLearnsShapesWithinAFewMinutes() throws Exception {
-        Path dir = tmp.resolve("learn");
+    @TempDir
+    static Path tmp;
+
+    private static double float32Ap = Double.NaN;
+
+    private static TinyTraining.Outcome learn(Path dir, String precision) {
         List<String> args = new ArrayList<>(
                 List.of("train", "--config", TinyTraining.PRESET, "--work-dir", dir.toString(), "--progress", "quiet"));
         for (String s : List.of(
@@ -39,12 +42,53 @@ class ShapesLearningTest {
                 "train.epochs=6",
                 "train.steps=[100]",
                 "train.warmupIters=10",
-                "train.evalInterval=100")) {
+                "train.evalInterval=100",
+                "train.precision=" + precision)) {
             args.add("--set");
             args.add(s);
         }
-        TinyTraining.Outcome r = TinyTraining.run(args);
+        return TinyTraining.run(args);
+    }
+
+    private static double float32Ap() throws Exception {
+        if (Double.isNaN(float32Ap)) {
+            Path dir = tmp.resolve("learn");
+            TinyTraining.Outcome r = learn(dir, "fp32");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            float32Ap = JSON.readTree(dir.resolve("metrics.json").toFile())
+                    .get("metrics")
+                    .get("AP")
+                    .asDouble();
+        }
+        return float32Ap;
+    }
+
+    /**
+     * The same run in fp16 mixed precision learns as well, within {@link #FP16_AP_MARGIN}. Measured
+     * 2026-12-01 on the 2-core AVX-512 machine: fp16 AP 0.094 / AP50 0.30 in 427 s (loaded machine),
+     * float32 in 67 s: libtorch's fp16 convolutions on a CPU are slow.
+     */
+    @Test
+    void fp16MixedPrecisionLearnsAsFloat32DoesWithinTheMargin() throws Exception {
+        double reference = float32Ap();
+        Path dir = tmp.resolve("learn-fp16");
+        TinyTraining.Outcome r = learn(dir, "fp16");
         assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(RunManifest.read(dir).get("precision").asText()).isEqualTo("fp16");
+        Map<Long, Float> total =
+                TinyTraining.scalars(TinyTraining.eventFiles(dir).get(0), "train/loss");
+        assertThat(total).hasSize(48);
+        JsonNode metrics = JSON.readTree(dir.resolve("metrics.json").toFile());
+        assertThat(metrics.get("metrics").get("AP").asDouble())
+                .as("fp16 AP on held-out shapes, float32's: %.4f", reference)
+                .isGreaterThan(reference - FP16_AP_MARGIN)
+                .isGreaterThan(0.05);
+    }
+
+    @Test
+    void thePresetLearnsShapesWithinAFewMinutes() throws Exception {
+        Path dir = tmp.resolve("learn");
+        float32Ap();
 
         Path events = TinyTraining.eventFiles(dir).get(0);
         Map<Long, Float> total = TinyTraining.scalars(events, "train/loss");
