@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.retinanet.cli.CliRunner;
 
@@ -71,7 +72,44 @@ class BenchCommandTest {
                 "--set",
                 "model.head.priorProb=0.3");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("infer on cpu", "padded 64x96", "postprocess", "images/s");
+        assertThat(r.out()).contains("infer in fp32 on cpu", "padded 64x96", "postprocess", "images/s");
+    }
+
+    /** One measurement per precision, in the order asked; bf16 is refused with the reason, before any. */
+    @Test
+    void benchMeasuresEachPrecisionAndRefusesBf16() throws Exception {
+        List<String> args = List.of(
+                "bench",
+                "--mode",
+                "train",
+                "--steps",
+                "1",
+                "--warmup",
+                "0",
+                "--size",
+                "64",
+                "--batch",
+                "1",
+                "--config",
+                "retinanet_r18_fpn_shapes",
+                "--set",
+                "model.neck.outChannels=32",
+                "--set",
+                "model.head.featChannels=32");
+        List<String> both = new java.util.ArrayList<>(args);
+        both.addAll(List.of("--precision", "fp32,fp16"));
+        CliRunner.Result r = CliRunner.run(both.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("train in fp32 on cpu", "train in fp16 on cpu");
+        assertThat(r.out().indexOf("train in fp32")).isLessThan(r.out().indexOf("train in fp16"));
+        assertThat(r.out().split("peak RSS", -1)).hasSize(3);
+
+        List<String> bf16 = new java.util.ArrayList<>(args);
+        bf16.addAll(List.of("--precision", "fp32,bf16"));
+        CliRunner.Result refused = CliRunner.run(bf16.toArray(String[]::new));
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("--precision=bf16", "bfloat16");
+        assertThat(refused.out()).doesNotContain("train in fp32");
     }
 
     @Test
