@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -73,10 +72,10 @@ public final class DetectorBench {
                 Engine.getInstance().getEngineName() + " "
                         + Engine.getInstance().getVersion());
         SyntheticBatches data = new SyntheticBatches(settings, numClasses);
-        PrecisionPlan plan = PrecisionPlan.of(settings.precision(), detector);
-        ParameterStore ps = new InferenceWeights(plan, manager);
+        InferenceWeights ps = new InferenceWeights(PrecisionPlan.of(settings.precision(), detector), manager);
+        trainable = trainable();
         Sgd sgd = settings.mode() == BenchSettings.Mode.TRAIN
-                ? new Sgd(trainable = trainable(), train.momentum(), train.weightDecay(), train.gradClipNorm(), manager)
+                ? new Sgd(trainable, train.momentum(), train.weightDecay(), train.gradClipNorm(), manager)
                 : null;
         scaler = settings.precision().needsLossScale() ? new LossScaler(train.lossScale(), manager) : null;
         DeviceMemory deviceMemory = new DeviceMemory(device);
@@ -126,7 +125,7 @@ public final class DetectorBench {
 
     private record StepOutcome(Map<Phase, Long> phases, boolean finite) {}
 
-    private StepOutcome step(HostBatch host, ParameterStore ps, Sgd sgd, DeviceMemory deviceMemory) {
+    private StepOutcome step(HostBatch host, InferenceWeights ps, Sgd sgd, DeviceMemory deviceMemory) {
         Map<Phase, Long> phases = new EnumMap<>(Phase.class);
         boolean finite = true;
         try (NDManager step = manager.newSubManager(device)) {
@@ -134,7 +133,7 @@ public final class DetectorBench {
             DetectionBatch batch = host.toDevice(step, device);
             sync(batch.images());
             t = mark(phases, Phase.DATA, t);
-            PrecisionPlan plan = ((InferenceWeights) ps).plan();
+            PrecisionPlan plan = ps.plan();
             DataType compute = plan.computeType();
             if (sgd == null) {
                 NDList outputs =

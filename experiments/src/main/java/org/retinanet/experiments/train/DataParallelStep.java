@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +38,6 @@ final class DataParallelStep {
             HostBatch host,
             List<Device> devices,
             StepWeights weights,
-            DataType compute,
             float lossScale,
             NDManager step,
             Function<LossOutput, Map<String, Double>> lossValues) {
@@ -52,7 +50,8 @@ final class DataParallelStep {
                 Device device = devices.get(s);
                 NDManager shardManager = s == 0 ? step : step.newSubManager(device);
                 weights.use(s, shardManager);
-                LossOutput out = detector.loss(weights, shards.get(s).toDevice(shardManager, device), true, compute);
+                LossOutput out = detector.loss(
+                        weights, shards.get(s).toDevice(shardManager, device), true, weights.computeType());
                 lossValues.apply(out).forEach((k, v) -> mean.merge(k, v / n, Double::sum));
                 NDArray total = n == 1 ? out.total() : out.total().div(n);
                 gc.backward(lossScale == 1f ? total : total.mul(lossScale));

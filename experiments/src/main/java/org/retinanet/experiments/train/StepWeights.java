@@ -44,6 +44,11 @@ public final class StepWeights extends ParameterStore {
         use(0, primary);
     }
 
+    /** The type of the images and activations this step computes in. */
+    public DataType computeType() {
+        return plan.computeType();
+    }
+
     /** Routes later lookups to shard {@code index}; its copies live in {@code manager}. */
     void use(int index, NDManager manager) {
         while (leaves.size() <= index) {

@@ -371,7 +371,7 @@ public final class TrainingRun {
             StepWeights weights = new StepWeights(plan, scope);
             float lossScale = scaler == null ? 1f : scaler.scale();
             DataParallelStep.Outcome o = DataParallelStep.forwardBackward(
-                    detector, batch, devices, weights, plan.computeType(), lossScale, scope, TrainingRun::lossValues);
+                    detector, batch, devices, weights, lossScale, scope, TrainingRun::lossValues);
             double gradientNorm = sgd.step(lr, weights.gradients(trainable, 1f / lossScale));
             if (scaler != null) {
                 scaler.update(Double.isFinite(gradientNorm));

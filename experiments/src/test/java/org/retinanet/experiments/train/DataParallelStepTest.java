@@ -84,7 +84,7 @@ class DataParallelStepTest {
         try (NDManager step = model.newSubManager()) {
             StepWeights weights = new StepWeights(PrecisionPlan.of(Precision.FP32, detector), step);
             values = DataParallelStep.forwardBackward(
-                            detector, batch, devices, weights, DataType.FLOAT32, 1f, step, DataParallelStepTest::host)
+                            detector, batch, devices, weights, 1f, step, DataParallelStepTest::host)
                     .values();
             weights.gradients(trainable, 1f).forEach((k, g) -> grads.put(k, g.toFloatArray()));
             trainable.forEach((k, p) -> {

@@ -137,14 +137,7 @@ class MixedPrecisionStepTest {
         try (NDManager step = model.newSubManager()) {
             StepWeights weights = new StepWeights(PrecisionPlan.of(precision, detector), step);
             values = DataParallelStep.forwardBackward(
-                            detector,
-                            batch,
-                            CPU,
-                            weights,
-                            precision.dataType(),
-                            lossScale,
-                            step,
-                            MixedPrecisionStepTest::host)
+                            detector, batch, CPU, weights, lossScale, step, MixedPrecisionStepTest::host)
                     .values();
             weights.gradients(trainable, 1f / lossScale).forEach((k, g) -> grads.put(k, g.toFloatArray()));
             trainable.values().forEach(p -> {

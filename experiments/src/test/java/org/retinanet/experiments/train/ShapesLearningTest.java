@@ -65,8 +65,8 @@ class ShapesLearningTest {
 
     /**
      * The same run in fp16 mixed precision learns as well, within {@link #FP16_AP_MARGIN}. Measured
-     * 2026-12-01 on the 2-core AVX-512 machine: fp16 AP 0.094 / AP50 0.30 in 427 s (loaded machine),
-     * float32 in 67 s: libtorch's fp16 convolutions on a CPU are slow.
+     * 2026-12-01 on the quiet 2-core AVX-512 machine: fp16 AP 0.094 / AP50 0.304 in 97 s, float32
+     * 0.084 / 0.297 in 12 s (libtorch's fp16 convolutions on a CPU are slow).
      */
     @Test
     void fp16MixedPrecisionLearnsAsFloat32DoesWithinTheMargin() throws Exception {
