@@ -164,9 +164,17 @@ final class Plots {
             g.setColor(new Color(225, 225, 225));
             g.drawLine(left + 1, y, right, y);
             g.setColor(Color.BLACK);
-            g.drawString(String.format("%.2f", v), 8, y + 4);
+            g.drawString(tick(v), 8, y + 4);
         }
         g.drawString(label, 8, top - 8);
+    }
+
+    /** An axis value with the digits it needs (0.025, not a rounded 0.03 beside a 0.025 grid line). */
+    static String tick(double v) {
+        return java.math.BigDecimal.valueOf(v)
+                .round(new java.math.MathContext(3))
+                .stripTrailingZeros()
+                .toPlainString();
     }
 
     /** "1  name" lines for the bars' numeric labels. */
