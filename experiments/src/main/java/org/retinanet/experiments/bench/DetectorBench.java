@@ -136,8 +136,8 @@ public final class DetectorBench {
             PrecisionPlan plan = ps.plan();
             DataType compute = plan.computeType();
             if (sgd == null) {
-                NDList outputs =
-                        float32(detector.forward(ps, new NDList(batch.images().toType(compute, false)), false));
+                NDList outputs = HalfPrecision.toFloat32(
+                        detector.forward(ps, new NDList(batch.images().toType(compute, false)), false));
                 sync(outputs.get(0));
                 deviceMemory.sample();
                 t = mark(phases, Phase.FORWARD, t);
@@ -149,7 +149,7 @@ public final class DetectorBench {
                 float lossScale = scaler == null ? 1f : scaler.scale();
                 LossOutput loss;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDList outputs = float32(
+                    NDList outputs = HalfPrecision.toFloat32(
                             detector.forward(weights, new NDList(batch.images().toType(compute, false)), true));
                     sync(outputs.get(0));
                     deviceMemory.sample();
@@ -166,10 +166,7 @@ public final class DetectorBench {
                 // syncs: reads the gradient norm
                 double norm = sgd.step(settings.lr(), weights.gradients(trainable, 1f / lossScale));
                 if (scaler != null) {
-                    scaler.update(Double.isFinite(norm));
-                    if (scaler.lastStepSkipped()) {
-                        weights.discardGradients(trainable);
-                    }
+                    scaler.record(norm, weights, trainable);
                 } else {
                     finite &= Double.isFinite(norm);
                 }
@@ -177,13 +174,6 @@ public final class DetectorBench {
             }
         }
         return new StepOutcome(phases, finite);
-    }
-
-    /** Head outputs in float32 (the losses and post-processing run in float32, as in training). */
-    private static NDList float32(NDList outputs) {
-        NDList out = new NDList(outputs.size());
-        outputs.forEach(o -> out.add(HalfPrecision.toFloat32(o)));
-        return out;
     }
 
     private static long mark(Map<Phase, Long> phases, Phase phase, long since) {

@@ -89,12 +89,7 @@ public final class Detector extends AbstractBlock {
     private HeadOutput headOutput(ParameterStore ps, DetectionBatch batch, boolean training, DataType compute) {
         NDArray images = batch.images();
         NDList outputs = forward(ps, new NDList(images.toType(compute, false)), training);
-        if (compute != DataType.FLOAT32) {
-            NDList upcast = new NDList(outputs.size());
-            outputs.forEach(o -> upcast.add(HalfPrecision.toFloat32(o)));
-            outputs = upcast;
-        }
-        return new HeadOutput(outputs);
+        return new HeadOutput(HalfPrecision.toFloat32(outputs));
     }
 
     @Override

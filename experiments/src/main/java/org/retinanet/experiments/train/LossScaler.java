@@ -3,6 +3,7 @@ package org.retinanet.experiments.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.retinanet.api.train.StepOutcome;
@@ -55,6 +56,18 @@ public final class LossScaler implements TrainingHook {
         if (config.dynamic() && ++finiteInARow >= config.growthInterval()) {
             scale *= config.growthFactor();
             finiteInARow = 0;
+        }
+    }
+
+    /**
+     * After the optimizer saw a step's unscaled gradients (their norm): a non-finite norm means the
+     * optimizer left the weights alone, so the step is skipped, the scale backs off, and the
+     * weights' own gradients (Inf or NaN) are cleared for the next step.
+     */
+    public void record(double gradientNorm, StepWeights weights, Map<String, Parameter> trainable) {
+        update(Double.isFinite(gradientNorm));
+        if (lastSkipped) {
+            weights.discardGradients(trainable);
         }
     }
 

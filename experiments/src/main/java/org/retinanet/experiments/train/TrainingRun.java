@@ -374,10 +374,7 @@ public final class TrainingRun {
                     detector, batch, devices, weights, lossScale, scope, TrainingRun::lossValues);
             double gradientNorm = sgd.step(lr, weights.gradients(trainable, 1f / lossScale));
             if (scaler != null) {
-                scaler.update(Double.isFinite(gradientNorm));
-                if (scaler.lastStepSkipped()) {
-                    weights.discardGradients(trainable);
-                }
+                scaler.record(gradientNorm, weights, trainable);
             }
             return new TrainingLoop.StepResult() {
                 @Override

@@ -6,14 +6,12 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.retinanet.api.data.HostBatch;
-import org.retinanet.api.model.LossOutput;
 import org.retinanet.experiments.config.Precision;
 import org.retinanet.experiments.model.Detector;
 
@@ -84,7 +82,7 @@ class DataParallelStepTest {
         try (NDManager step = model.newSubManager()) {
             StepWeights weights = new StepWeights(PrecisionPlan.of(Precision.FP32, detector), step);
             values = DataParallelStep.forwardBackward(
-                            detector, batch, devices, weights, 1f, step, DataParallelStepTest::host)
+                            detector, batch, devices, weights, 1f, step, TinyDetector::hostValues)
                     .values();
             weights.gradients(trainable, 1f).forEach((k, g) -> grads.put(k, g.toFloatArray()));
             trainable.forEach((k, p) -> {
@@ -94,13 +92,5 @@ class DataParallelStepTest {
             });
         }
         return new Result(values, grads);
-    }
-
-    private static Map<String, Double> host(LossOutput out) {
-        Map<String, Double> values = new LinkedHashMap<>();
-        out.components()
-                .forEach((k, v) ->
-                        values.put(k, v.toType(DataType.FLOAT64, false).getDouble()));
-        return values;
     }
 }

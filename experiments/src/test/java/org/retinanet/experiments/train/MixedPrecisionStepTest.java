@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.retinanet.api.data.HostBatch;
-import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
 import org.retinanet.experiments.config.LossScaleConfig;
 import org.retinanet.experiments.config.Precision;
@@ -137,7 +135,7 @@ class MixedPrecisionStepTest {
         try (NDManager step = model.newSubManager()) {
             StepWeights weights = new StepWeights(PrecisionPlan.of(precision, detector), step);
             values = DataParallelStep.forwardBackward(
-                            detector, batch, CPU, weights, lossScale, step, MixedPrecisionStepTest::host)
+                            detector, batch, CPU, weights, lossScale, step, TinyDetector::hostValues)
                     .values();
             weights.gradients(trainable, 1f / lossScale).forEach((k, g) -> grads.put(k, g.toFloatArray()));
             trainable.values().forEach(p -> {
@@ -171,13 +169,5 @@ class MixedPrecisionStepTest {
                 org.retinanet.api.nn.TensorCopy.into(w, saved);
             }
         });
-    }
-
-    private static Map<String, Double> host(LossOutput out) {
-        Map<String, Double> values = new LinkedHashMap<>();
-        out.components()
-                .forEach((k, v) ->
-                        values.put(k, v.toType(DataType.FLOAT64, false).getDouble()));
-        return values;
     }
 }

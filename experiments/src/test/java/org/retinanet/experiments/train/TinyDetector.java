@@ -2,6 +2,7 @@ package org.retinanet.experiments.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.Map;
 import org.retinanet.api.data.BatchIterator;
 import org.retinanet.api.data.HostBatch;
 import org.retinanet.api.data.PipelineContext;
+import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
 import org.retinanet.api.registry.Registry;
 import org.retinanet.experiments.config.Experiment;
@@ -21,6 +23,15 @@ import org.retinanet.experiments.model.DetectorBuilder;
  * training batch of two 64 px images, and its trainable parameters: what the step tests compute on.
  */
 record TinyDetector(Detector detector, HostBatch batch, Map<String, Parameter> trainable) {
+
+    /** A step's loss components on the host. */
+    static Map<String, Double> hostValues(LossOutput out) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        out.components()
+                .forEach((k, v) ->
+                        values.put(k, v.toType(DataType.FLOAT64, false).getDouble()));
+        return values;
+    }
 
     /** Built in {@code model}, with {@code extra} settings after the test-size ones. */
     static TinyDetector build(NDManager model, String... extra) {

@@ -1,6 +1,7 @@
 package org.retinanet.api.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -18,6 +19,16 @@ public final class HalfPrecision {
         return x.getDataType().isFloating()
                 && x.getDataType() != DataType.FLOAT32
                 && x.getDataType() != DataType.FLOAT64;
+    }
+
+    /** Each array of {@code xs} as float32 ({@link #toFloat32(NDArray)}); float32 lists come back as they are. */
+    public static NDList toFloat32(NDList xs) {
+        if (xs.stream().noneMatch(HalfPrecision::isHalf)) {
+            return xs;
+        }
+        NDList out = new NDList(xs.size());
+        xs.forEach(x -> out.add(toFloat32(x)));
+        return out;
     }
 
     /**
