@@ -171,6 +171,9 @@ final class Plots {
 
     /** An axis value with the digits it needs (0.025, not a rounded 0.03 beside a 0.025 grid line). */
     static String tick(double v) {
+        if (!Double.isFinite(v)) {
+            return String.valueOf(v); // an axis over no finite value (every run failed)
+        }
         return java.math.BigDecimal.valueOf(v)
                 .round(new java.math.MathContext(3))
                 .stripTrailingZeros()

@@ -176,8 +176,14 @@ class ReportBuilderTest {
         // the plot numbers its bars and lists every full name below them
         assertThat(Plots.legend(List.of(name, "ce"))).containsExactly("1  " + name, "2  ce");
         // axis values keep their digits: a grid line at 0.025 is not labelled 0.03
-        assertThat(List.of(Plots.tick(0.025), Plots.tick(0.075), Plots.tick(0.1), Plots.tick(0.0), Plots.tick(1.5)))
-                .containsExactly("0.025", "0.075", "0.1", "0", "1.5");
+        assertThat(List.of(
+                        Plots.tick(0.025),
+                        Plots.tick(0.075),
+                        Plots.tick(0.1),
+                        Plots.tick(0.0),
+                        Plots.tick(1.5),
+                        Plots.tick(Double.NaN)))
+                .containsExactly("0.025", "0.075", "0.1", "0", "1.5", "NaN");
         java.awt.image.BufferedImage png =
                 javax.imageio.ImageIO.read(work.resolve("ap.png").toFile());
         assertThat(png.getWidth()).as("wide enough for the longest name").isGreaterThanOrEqualTo(8 * name.length());
