@@ -131,6 +131,9 @@ public final class GridRunner {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(run.trainLog().toFile()));
         builder.environment().put("OPT_OUT_TRACKING", "true");
         builder.environment().putIfAbsent("THP_MEM_ALLOC_ENABLE", "1");
+        // as the Slurm script does: OpenMP and MKL otherwise size their own pools (and MKL may change
+        // its thread count with the load), and a cell's numbers would depend on where it ran
+        builder.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
         Process process = builder.start();
         boolean forwarded = false;
         while (!process.waitFor(100, TimeUnit.MILLISECONDS)) {

@@ -2,6 +2,7 @@ package org.retinanet.experiments.grid;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -54,6 +55,12 @@ class GridRunnerTest {
                         .get("status")
                         .asText())
                 .isEqualTo("failed");
+        // each cell's OpenMP pool is its share of the CPUs, as a Slurm task's is
+        JsonNode engine = new ObjectMapper()
+                .readTree(good.resolve("manifest.json").toFile())
+                .at("/environment/engine");
+        assertThat(engine.get("OMP_NUM_THREADS").asText())
+                .isEqualTo(engine.get("numThreads").asText());
         // the grid root holds the HParams experiment; the cell holds its session
         Path rootEvents = EventFileReader.find(work);
         assertThat(EventFileReader.read(rootEvents).events().stream()
