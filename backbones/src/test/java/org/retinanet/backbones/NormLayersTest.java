@@ -10,7 +10,10 @@ import ai.djl.nn.Parameter;
 import java.io.IOException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.retinanet.api.model.TorchNames;
+import org.retinanet.api.nn.HalfPrecision;
 import org.retinanet.backbones.norm.BatchNorm2d;
 import org.retinanet.backbones.norm.FrozenBatchNorm2d;
 import org.retinanet.backbones.norm.NormLayer;
@@ -54,20 +57,21 @@ class NormLayersTest {
     }
 
     /**
-     * Half-precision input (the fixture's x rounded to float16): both layers keep float32 parameters
-     * and statistics, return float16, and agree with torch's float32 outputs to half's rounding,
-     * well inside the eps 0 vs 1e-5 gap the fixture shows.
+     * Half-precision input (the fixture's x rounded to float16 or bfloat16): both layers keep
+     * float32 parameters and statistics, return the input's type, and agree with torch's float32
+     * outputs to its rounding (bfloat16 keeps 8 bits of mantissa to float16's 11).
      */
-    @Test
-    void halfInputKeepsFloat32StatisticsAndMatchesTorchToHalfRounding() throws IOException {
-        double halfTolerance = 5e-3;
+    @ParameterizedTest
+    @CsvSource({"FLOAT16, 5e-3", "BFLOAT16, 2e-2"})
+    void halfInputKeepsFloat32StatisticsAndMatchesTorchToHalfRounding(DataType half, double halfTolerance)
+            throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> ref = Backbones.npz(manager, "norm_layers.npz");
-            NDArray x = ref.get("x").toType(DataType.FLOAT16, false);
+            NDArray x = HalfPrecision.cast(ref.get("x"), half);
             NormLayer eps0 = loaded(new FrozenBatchNorm2d(8, false, 0f), ref, manager);
             NormLayer eps5 = loaded(new FrozenBatchNorm2d(8, false, 1e-5f), ref, manager);
             NDArray frozen0 = run(eps0, manager, x, true);
-            assertThat(frozen0.getDataType()).isEqualTo(DataType.FLOAT16);
+            assertThat(HalfPrecision.dataType(frozen0)).isEqualTo(half);
             assertThat(Backbones.relativeError(frozen0.toType(DataType.FLOAT32, false), ref.get("frozen_bn_eps0")))
                     .isLessThan(halfTolerance);
             assertThat(Backbones.relativeError(
@@ -76,7 +80,7 @@ class NormLayersTest {
 
             NormLayer bn = loaded(new BatchNorm2d(8, false, true, false, 1e-5f), ref, manager);
             NDArray trained = run(bn, manager, x, true);
-            assertThat(trained.getDataType()).isEqualTo(DataType.FLOAT16);
+            assertThat(HalfPrecision.dataType(trained)).isEqualTo(half);
             assertThat(Backbones.relativeError(trained.toType(DataType.FLOAT32, false), ref.get("bn_train")))
                     .isLessThan(halfTolerance);
             Map<String, Parameter> p = TorchNames.parameters(bn);

@@ -35,6 +35,13 @@ final class ConfigOptions {
         return config;
     }
 
+    /** The config's name: a preset's, or its file's without the extension. */
+    String name() {
+        String file = java.nio.file.Path.of(required()).getFileName().toString();
+        int dot = file.lastIndexOf('.');
+        return dot > 0 ? file.substring(0, dot) : file;
+    }
+
     /** The experiment the options name: the config with the overrides applied. */
     Experiment load(Registry registry) {
         return Experiment.load(required(), overrides, registry);

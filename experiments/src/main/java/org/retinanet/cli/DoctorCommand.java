@@ -129,6 +129,12 @@ final class DoctorCommand implements Callable<Integer> {
             line("  convolutions", g.at("/convolutions/summary").asText());
             line("  detector", g.at("/detector/summary").asText());
             line("  detector fp16", g.at("/detectorFp16/summary").asText());
+            line(
+                    "  detector bf16",
+                    g.at("/detectorBf16/summary").asText()
+                            + (g.at("/detectorBf16/unsupported").asBoolean()
+                                    ? " (bf16 unsupported here; use fp16)"
+                                    : ""));
         }
         System.out.println(
                 r.get("ok").asBoolean() ? "verdict: every check passed" : "verdict: a check FAILED (see above)");

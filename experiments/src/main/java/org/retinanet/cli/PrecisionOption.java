@@ -9,10 +9,10 @@ final class PrecisionOption {
 
     @Option(
             names = "--precision",
-            paramLabel = "fp32|fp16",
-            description = "Compute in fp32 (default) or fp16: half-precision weights and activations, norm layers"
-                    + " and post-processing in float32. On a CPU fp16 is much slower (no fast kernels); bf16 is"
-                    + " not available through DJL.")
+            paramLabel = "fp32|fp16|bf16",
+            description = "Compute in fp32 (default), fp16 or bf16: half-precision weights and activations, norm"
+                    + " layers and post-processing in float32. On a CPU fp16 is much slower (no fast kernels);"
+                    + " bf16 is fast where the CPU has AVX-512 BF16 or AMX.")
     String precision = "fp32";
 
     Precision get() {
@@ -21,7 +21,7 @@ final class PrecisionOption {
 
     static Precision parse(String value) {
         try {
-            return Precision.parse(value, "--precision").requireAvailable("--precision");
+            return Precision.parse(value, "--precision");
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage(), e);
         }

@@ -36,7 +36,10 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "--work-dir", required = true, paramLabel = "DIR", description = "Run directory.")
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            description = "Run directory (default: runs/<config name>, as mmdetection's work_dirs/<config name>).")
     Path workDir;
 
     @Option(names = "--resume", description = "Continue from the latest checkpoint in the work directory.")
@@ -80,6 +83,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         var registry = root.registry();
         Experiment experiment = configOptions.load(registry);
+        Path workDir = this.workDir != null ? this.workDir : Path.of("runs", configOptions.name());
         TrainingRun run = new TrainingRun(
                 registry,
                 experiment,

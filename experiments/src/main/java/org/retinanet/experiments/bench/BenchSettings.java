@@ -32,7 +32,7 @@ public record BenchSettings(
     public static final int EARLY_STEP = 20;
 
     public BenchSettings {
-        precision = precision == null ? Precision.FP32 : precision.requireAvailable("--precision");
+        precision = precision == null ? Precision.FP32 : precision;
         require(height >= 16, "--size height", height);
         require(width >= 16, "--size width", width);
         require(batch >= 1, "--batch", batch);

@@ -137,7 +137,7 @@ public final class DetectorBench {
             DataType compute = plan.computeType();
             if (sgd == null) {
                 NDList outputs = HalfPrecision.toFloat32(
-                        detector.forward(ps, new NDList(batch.images().toType(compute, false)), false));
+                        detector.forward(ps, new NDList(HalfPrecision.cast(batch.images(), compute)), false));
                 sync(outputs.get(0));
                 deviceMemory.sample();
                 t = mark(phases, Phase.FORWARD, t);
@@ -150,7 +150,7 @@ public final class DetectorBench {
                 LossOutput loss;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDList outputs = HalfPrecision.toFloat32(
-                            detector.forward(weights, new NDList(batch.images().toType(compute, false)), true));
+                            detector.forward(weights, new NDList(HalfPrecision.cast(batch.images(), compute)), true));
                     sync(outputs.get(0));
                     deviceMemory.sample();
                     t = mark(phases, Phase.FORWARD, t);

@@ -18,9 +18,10 @@ import org.retinanet.api.config.HookConfig;
  * (scalars every iteration). {@code hooks}: plugin hooks ({@code type} is the hook's id), run
  * after the built-in ones in the order listed.
  *
- * <p>{@code precision}: {@code fp32} or {@code fp16} (mixed precision with float32 master weights
- * and the {@code lossScale}); {@code precisionOnCpu}, when set, replaces it on a CPU, where
- * libtorch's half-precision convolutions are slow (the run says so in one line).
+ * <p>{@code precision}: {@code fp32}, {@code fp16} (mixed precision with float32 master weights
+ * and the {@code lossScale}) or {@code bf16} (the same without a loss scale);
+ * {@code precisionOnCpu}, when set, replaces it on a CPU, where libtorch has no fast float16
+ * convolutions (the run says so in one line).
  */
 public record TrainConfig(
         Integer epochs,
@@ -86,13 +87,10 @@ public record TrainConfig(
         this.histogramInterval = histogramInterval == null ? 50 : histogramInterval;
         this.hooks = hooks == null ? List.of() : List.copyOf(hooks);
         this.precision = Precision.parse(precision == null ? "fp32" : precision, "train.precision")
-                .requireAvailable("train.precision")
                 .toString();
         this.precisionOnCpu = precisionOnCpu == null
                 ? null
-                : Precision.parse(precisionOnCpu, "train.precisionOnCpu")
-                        .requireAvailable("train.precisionOnCpu")
-                        .toString();
+                : Precision.parse(precisionOnCpu, "train.precisionOnCpu").toString();
         this.lossScale = lossScale == null ? LossScaleConfig.defaults() : lossScale;
         atLeastOne("checkpointInterval", this.checkpointInterval);
         atLeastOne("evalInterval", this.evalInterval);

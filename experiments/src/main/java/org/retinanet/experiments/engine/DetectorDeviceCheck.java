@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +20,7 @@ import org.retinanet.experiments.config.Experiment;
 import org.retinanet.experiments.config.Precision;
 import org.retinanet.experiments.model.Detector;
 import org.retinanet.experiments.model.DetectorBuilder;
+import org.retinanet.experiments.train.DataParallelStep;
 import org.retinanet.experiments.train.PrecisionPlan;
 import org.retinanet.experiments.train.StepWeights;
 
@@ -28,8 +28,8 @@ import org.retinanet.experiments.train.StepWeights;
  * A small detector's forward and backward on a device against the same detector, with the same
  * weights and batch, on the host: the losses and every parameter's gradient. What a user with a
  * GPU runs (through {@code retinanet doctor}) to know the GPU path computes what the host does,
- * in float32 ({@link #run}) and in fp16 mixed precision against the host's float32
- * ({@link #runFp16}).
+ * in float32 ({@link #run}) and in fp16 or bf16 mixed precision against the host's float32
+ * ({@link #runHalf}).
  */
 public final class DetectorDeviceCheck {
 
@@ -41,6 +41,10 @@ public final class DetectorDeviceCheck {
     public static final double FP16_LOSS_TOLERANCE = 2e-3;
     /** fp16: relative L2 error of all gradients against float32's (measured on a CPU: 0.049; MixedPrecisionStepTest). */
     public static final double FP16_GRADIENT_TOLERANCE = 0.1;
+    /** bf16 (8 mantissa bits to fp16's 11): loss components (measured on a CPU: 1.2e-3). */
+    public static final double BF16_LOSS_TOLERANCE = 1e-2;
+    /** bf16: relative L2 error of all gradients (measured on a CPU: 0.136; MixedPrecisionStepTest). */
+    public static final double BF16_GRADIENT_TOLERANCE = 0.3;
 
     /** The largest differences found, and where, against the tolerances that apply. */
     public record Result(
@@ -81,12 +85,16 @@ public final class DetectorDeviceCheck {
     }
 
     /**
-     * The fp16 mixed-precision step on {@code device} (loss scale 1024, gradients unscaled) against
-     * the host's float32 step. The box loss is Huber with beta 1 here: L1's gradient is a sign, which
-     * flips wherever prediction and target are within fp16's rounding, and would hide the comparison.
+     * The fp16 (loss scale 1024, gradients unscaled) or bf16 mixed-precision step on {@code device}
+     * against the host's float32 step. The box loss is Huber with beta 1 here: L1's gradient is a
+     * sign, which flips wherever prediction and target are within half's rounding, and would hide
+     * the comparison.
      */
-    public static Result runFp16(Registry registry, Device device) {
-        return run(registry, device, Precision.FP16);
+    public static Result runHalf(Registry registry, Device device, Precision precision) {
+        if (!precision.isHalf()) {
+            throw new IllegalArgumentException("runHalf compares a half precision, not " + precision);
+        }
+        return run(registry, device, precision);
     }
 
     private static Result run(Registry registry, Device device, Precision precision) {
@@ -131,7 +139,7 @@ public final class DetectorDeviceCheck {
                         Math.max(lossError, Math.abs(l.getValue() - other) / Math.max(1e-12, Math.abs(l.getValue())));
             }
             if (precision.isHalf()) {
-                return fp16Result(a, b, lossError);
+                return halfResult(precision, a, b, lossError);
             }
             double gradientError = 0;
             String worst = "-";
@@ -163,7 +171,7 @@ public final class DetectorDeviceCheck {
     }
 
     /** Relative L2 error over all gradients; the worst parameter by its own relative L2 error. */
-    private static Result fp16Result(Step full, Step half, double lossError) {
+    private static Result halfResult(Precision precision, Step full, Step half, double lossError) {
         double diff = 0;
         double norm = 0;
         double worstError = -1;
@@ -187,12 +195,13 @@ public final class DetectorDeviceCheck {
             }
         }
         double error = norm > 0 ? Math.sqrt(diff / norm) : Double.POSITIVE_INFINITY;
+        boolean fp16 = precision == Precision.FP16;
         return new Result(
-                "fp16 vs host fp32",
+                precision + " vs host fp32",
                 lossError,
-                FP16_LOSS_TOLERANCE,
+                fp16 ? FP16_LOSS_TOLERANCE : BF16_LOSS_TOLERANCE,
                 error,
-                FP16_GRADIENT_TOLERANCE,
+                fp16 ? FP16_GRADIENT_TOLERANCE : BF16_GRADIENT_TOLERANCE,
                 "relative L2 error",
                 worst,
                 full.gradients().size());
@@ -208,7 +217,6 @@ public final class DetectorDeviceCheck {
             NDManager manager,
             Device device,
             Precision precision) {
-        Map<String, Double> losses = new LinkedHashMap<>();
         Map<String, float[]> gradients = new LinkedHashMap<>();
         float scale = precision.needsLossScale() ? 1024f : 1f;
         Map<String, Parameter> trainable = new LinkedHashMap<>();
@@ -217,19 +225,12 @@ public final class DetectorDeviceCheck {
                 trainable.put(k, p);
             }
         });
+        Map<String, Double> losses;
         try (NDManager step = manager.newSubManager(device)) {
             StepWeights weights = new StepWeights(PrecisionPlan.of(precision, detector), step);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                LossOutput out = detector.loss(weights, batch.toDevice(step, device), true, precision.dataType());
-                NDArray total = null;
-                for (Map.Entry<String, NDArray> c : out.components().entrySet()) {
-                    losses.put(
-                            c.getKey(),
-                            c.getValue().toType(DataType.FLOAT64, false).getDouble());
-                    total = total == null ? c.getValue() : total.add(c.getValue());
-                }
-                gc.backward(scale == 1f ? total : total.mul(scale));
-            }
+            losses = DataParallelStep.forwardBackward(
+                            detector, batch, List.of(device), weights, scale, step, DetectorDeviceCheck::hostValues)
+                    .values();
             weights.gradients(trainable, 1f / scale)
                     .forEach((k, g) ->
                             gradients.put(k, g.toDevice(Device.cpu(), false).toFloatArray()));
@@ -240,5 +241,13 @@ public final class DetectorDeviceCheck {
             });
         }
         return new Step(losses, gradients);
+    }
+
+    private static Map<String, Double> hostValues(LossOutput out) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        out.components()
+                .forEach((k, v) ->
+                        values.put(k, v.toType(DataType.FLOAT64, false).getDouble()));
+        return values;
     }
 }

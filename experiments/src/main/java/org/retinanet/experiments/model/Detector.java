@@ -88,7 +88,7 @@ public final class Detector extends AbstractBlock {
 
     private HeadOutput headOutput(ParameterStore ps, DetectionBatch batch, boolean training, DataType compute) {
         NDArray images = batch.images();
-        NDList outputs = forward(ps, new NDList(images.toType(compute, false)), training);
+        NDList outputs = forward(ps, new NDList(HalfPrecision.cast(images, compute)), training);
         return new HeadOutput(HalfPrecision.toFloat32(outputs));
     }
 

@@ -21,10 +21,10 @@ import org.retinanet.experiments.model.Detector;
  * DistributedDataParallel's all-reduce makes them. Shards run one after another on the calling
  * thread: DJL's gradient collector is global, and CUDA launches are asynchronous anyway.
  */
-final class DataParallelStep {
+public final class DataParallelStep {
 
     /** Shard 0's output (for diagnostics) and image count, and the shards' mean loss components. */
-    record Outcome(LossOutput first, int firstImages, Map<String, Double> values) {}
+    public record Outcome(LossOutput first, int firstImages, Map<String, Double> values) {}
 
     private DataParallelStep() {}
 
@@ -33,7 +33,7 @@ final class DataParallelStep {
      * its backward pass; everything lives in {@code step} and its children. The gradients are then
      * in the weights and in {@code weights}' copies: {@link StepWeights#gradients} gathers them.
      */
-    static Outcome forwardBackward(
+    public static Outcome forwardBackward(
             Detector detector,
             HostBatch host,
             List<Device> devices,

@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.util.HashMap;
 import java.util.Map;
+import org.retinanet.api.nn.HalfPrecision;
 
 /**
  * The weights of an inference run in a precision: the weights themselves in float32, otherwise a
@@ -41,7 +42,7 @@ public final class InferenceWeights extends ParameterStore {
             return weight;
         }
         return copies.computeIfAbsent(parameter.getId(), id -> {
-            NDArray copy = weight.toDevice(device, false).toType(type, false);
+            NDArray copy = HalfPrecision.cast(weight.toDevice(device, false), type);
             copy.attach(manager);
             return copy;
         });

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.retinanet.api.nn.HalfPrecision;
 import org.retinanet.api.nn.TensorCopy;
 
 /**
@@ -75,7 +76,7 @@ public final class StepWeights extends ParameterStore {
     private NDArray leaf(Parameter parameter, Device device, DataType type) {
         NDArray weight = parameter.getArray();
         NDArray moved = weight.toDevice(device, false);
-        NDArray copy = moved.toType(type, false);
+        NDArray copy = HalfPrecision.cast(moved, type);
         if (copy == weight) {
             copy = weight.duplicate(); // libtorch's to() aliases when nothing changes
         }
@@ -116,8 +117,8 @@ public final class StepWeights extends ParameterStore {
                 if (leaf == null) {
                     continue;
                 }
-                NDArray lg =
-                        leaf.getGradient().toDevice(weight.getDevice(), false).toType(DataType.FLOAT32, false);
+                // cast before the move: DJL's toDevice hands libtorch the array's type, which bfloat16 lacks
+                NDArray lg = leaf.getGradient().toType(DataType.FLOAT32, false).toDevice(weight.getDevice(), false);
                 if (unscale != 1f) {
                     lg = lg.mul(unscale);
                 }

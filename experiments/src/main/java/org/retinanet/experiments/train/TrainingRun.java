@@ -129,6 +129,8 @@ public final class TrainingRun {
         if (options.resume()) {
             checkResumable(cfg.data().train().batchSize() * devices.size(), precision);
             checkSameConfig();
+        } else {
+            refuseToOverwrite();
         }
         ConvPath.ensureCorrectFor(devices.get(0));
         // nothing in the run directory changes before its lock is held
@@ -182,6 +184,19 @@ public final class TrainingRun {
                 log.sessionEnd(false);
                 throw e;
             }
+        }
+    }
+
+    /** A fresh start would replace the checkpoints and metrics of the run already in the directory. */
+    private void refuseToOverwrite() throws IOException {
+        RunDirectory dir = new RunDirectory(runDir);
+        List<Path> saved = new Checkpoints(runDir, 1).list();
+        if (!saved.isEmpty() || Files.exists(dir.metrics())) {
+            String what = saved.isEmpty()
+                    ? dir.metrics().getFileName().toString()
+                    : "checkpoint " + runDir.relativize(saved.get(saved.size() - 1));
+            throw new UserException("--work-dir " + runDir + " already holds a run (" + what
+                    + "); --resume continues it, or choose another --work-dir (nothing was changed)");
         }
     }
 

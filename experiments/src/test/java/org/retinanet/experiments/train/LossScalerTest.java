@@ -84,14 +84,14 @@ class LossScalerTest {
     }
 
     @Test
-    void precisionSettingsParseAndBf16SaysWhyItCannotRun() {
+    void precisionSettingsParseAndOnlyFp16IsLossScaled() {
         assertThat(Precision.parse("FP16", "x")).isEqualTo(Precision.FP16);
+        assertThat(Precision.parse("bf16", "x")).isEqualTo(Precision.BF16);
         assertThatThrownBy(() -> Precision.parse("half", "train.precision"))
                 .hasMessageContaining("train.precision must be fp32, fp16 or bf16, got 'half'");
-        assertThatThrownBy(() -> Precision.BF16.requireAvailable("train.precision"))
-                .hasMessageContaining("train.precision=bf16")
-                .hasMessageContaining("bfloat16")
-                .hasMessageContaining("fp16");
+        assertThat(Precision.FP16.needsLossScale()).isTrue();
+        assertThat(Precision.BF16.needsLossScale()).isFalse();
+        assertThat(Precision.BF16.isHalf()).isTrue();
         TrainConfig amp = new TrainConfig(
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
                 null, "fp16", "fp32", null);

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code retinanet train} in fp16 on the tiny shapes run: the loss scale is logged and moves, the
- * manifest says fp16, a run cut after 2 iterations and resumed ends byte-identical to an
- * uninterrupted one (weights, momentum, loss-scale state), and resuming in another precision is refused.
+ * {@code retinanet train} in fp16 and bf16 on the tiny shapes run: fp16's loss scale is logged and
+ * moves, the manifest says the precision, a run cut after 2 iterations and resumed ends
+ * byte-identical to an uninterrupted one (weights, momentum, loss-scale state), and resuming in
+ * another precision is refused.
  */
 class MixedPrecisionTrainingTest {
 
@@ -62,5 +63,31 @@ class MixedPrecisionTrainingTest {
         TinyTraining.Outcome other = run(trainArgs(cut, List.of("train.precision=fp32"), "--resume"));
         assertThat(other.exitCode()).isEqualTo(2);
         assertThat(other.err()).contains("was trained in fp16").contains("computes in fp32");
+    }
+
+    @Test
+    void bf16RunHasNoLossScaleAndResumesByteIdentically() throws Exception {
+        List<String> bf16 = List.of("train.precision=bf16");
+        Path whole = tmp.resolve("whole");
+        TinyTraining.Outcome r = run(trainArgs(whole, bf16));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(RunManifest.read(whole).get("precision").asText()).isEqualTo("bf16");
+        assertThat(scalars(eventFiles(whole).get(0), "train/loss_scale")).isEmpty();
+        Map<Long, Float> loss = losses(eventFiles(whole).get(0)).get("train/loss");
+        assertThat(loss).hasSize(TOTAL_ITERS);
+        loss.values().forEach(v -> assertThat(v).isFinite());
+
+        Path cut = tmp.resolve("cut");
+        assertThat(run(trainArgs(cut, bf16, "--max-iters", "2")).exitCode()).isZero();
+        TinyTraining.Outcome resumed = run(trainArgs(cut, bf16, "--resume"));
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        Path done = checkpoint(whole, TOTAL_ITERS);
+        try (var files = Files.list(done)) {
+            for (Path file : files.toList()) {
+                assertThat(Files.readAllBytes(checkpoint(cut, TOTAL_ITERS).resolve(file.getFileName())))
+                        .as(file.getFileName().toString())
+                        .isEqualTo(Files.readAllBytes(file));
+            }
+        }
     }
 }

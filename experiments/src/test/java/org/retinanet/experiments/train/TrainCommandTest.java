@@ -276,6 +276,25 @@ class TrainCommandTest {
                 .contains("--resume: no checkpoint in " + tmp.resolve("fresh") + " yet; starting from the beginning");
     }
 
+    /** Without --resume, a run directory that holds results is left as it is, with one clear error. */
+    @Test
+    void aFreshStartIntoADirectoryWithAFinishedRunIsRefusedAndChangesNothing() throws Exception {
+        Path dir = tmp.resolve("finished");
+        copyRun(reference, dir);
+        Map<String, byte[]> before = snapshot(dir);
+
+        TinyTraining.Outcome r = run(trainArgs(dir, List.of()));
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+        assertThat(r.err())
+                .contains(
+                        "--work-dir " + dir + " already holds a run (checkpoint checkpoints/iter_0000000" + TOTAL_ITERS)
+                .contains("--resume continues it");
+        Map<String, byte[]> after = snapshot(dir);
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        before.forEach((file, content) -> assertThat(after.get(file)).as(file).isEqualTo(content));
+    }
+
     @Test
     void deterministicRunsSetLibtorchsSwitchesRecordThemAndPutThemBack() throws Exception {
         var context = org.retinanet.experiments.engine.TorchContext.get();

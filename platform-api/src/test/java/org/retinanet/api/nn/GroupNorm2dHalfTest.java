@@ -12,17 +12,21 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.retinanet.api.model.TorchNames;
 
 /**
- * GroupNorm2d on half-precision input keeps float32 parameters, returns half, and agrees with its
+ * GroupNorm2d on float16 or bfloat16 input keeps float32 parameters, returns half, and agrees with its
  * float32 forward and backward on the same (half-representable) input to half precision's rounding.
  */
 class GroupNorm2dHalfTest {
 
-    @Test
-    void halfInputGivesHalfOutputAndFloat32ParameterGradientsCloseToFloat32() {
+    /** Measured (2026-12-01): output 4.6e-3 / 3.8e-2, weight gradient 4.4e-4 / 2.8e-3 (fp16 / bf16). */
+    @ParameterizedTest
+    @CsvSource({"FLOAT16, 2e-2, 1e-2", "BFLOAT16, 1e-1, 2e-2"})
+    void halfInputGivesHalfOutputAndFloat32ParameterGradientsCloseToFloat32(
+            DataType type, double absolute, double relative) {
         try (NDManager manager = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(3);
             Shape shape = new Shape(2, 8, 5, 5);
@@ -31,25 +35,26 @@ class GroupNorm2dHalfTest {
             Map<String, Parameter> p = TorchNames.parameters(gn);
             p.get("weight").getArray().set(new float[] {0.5f, 1f, 1.5f, 2f, -1f, 3f, 0.25f, 1f});
             p.get("bias").getArray().set(new float[] {0f, 0.1f, -0.2f, 0.3f, 1f, -1f, 0.5f, 0f});
-            NDArray x16 = manager.randomNormal(1, 3, shape, DataType.FLOAT32).toType(DataType.FLOAT16, false);
-            NDArray x32 = x16.toType(DataType.FLOAT32, false);
+            // half-representable input, so that both runs see the same numbers
+            NDArray x32 = HalfPrecision.cast(manager.randomNormal(1, 3, shape, DataType.FLOAT32), type)
+                    .toType(DataType.FLOAT32, false);
             NDArray upstream = manager.randomNormal(shape);
 
-            Result half = run(gn, x16, upstream, p);
-            Result full = run(gn, x32, upstream, p);
+            Result half = run(gn, x32, type, upstream, p);
+            Result full = run(gn, x32, DataType.FLOAT32, upstream, p);
 
-            assertThat(half.outType).isEqualTo(DataType.FLOAT16);
+            assertThat(half.outType).isEqualTo(type);
             assertThat(half.gammaGradType).isEqualTo(DataType.FLOAT32);
-            assertThat(maxAbsDiff(half.out, full.out)).as("output").isLessThan(2e-2);
+            assertThat(maxAbsDiff(half.out, full.out)).as("output").isLessThan(absolute);
             assertThat(maxRelDiff(half.gammaGrad, full.gammaGrad))
                     .as("weight gradient")
-                    .isLessThan(1e-2);
+                    .isLessThan(relative);
             assertThat(maxRelDiff(half.betaGrad, full.betaGrad))
                     .as("bias gradient")
-                    .isLessThan(1e-2);
+                    .isLessThan(relative);
             assertThat(maxAbsDiff(half.inputGrad, full.inputGrad))
                     .as("input gradient")
-                    .isLessThan(2e-2);
+                    .isLessThan(absolute);
         }
     }
 
@@ -61,20 +66,20 @@ class GroupNorm2dHalfTest {
             float[] betaGrad,
             float[] inputGrad) {}
 
-    private static Result run(GroupNorm2d gn, NDArray x, NDArray upstream, Map<String, Parameter> p) {
+    private static Result run(GroupNorm2d gn, NDArray x32, DataType type, NDArray upstream, Map<String, Parameter> p) {
         NDArray weight = p.get("weight").getArray();
         NDArray bias = p.get("bias").getArray();
-        NDArray input = x.duplicate();
+        NDArray input = type == DataType.FLOAT32 ? x32.duplicate() : HalfPrecision.cast(x32, type);
         input.setRequiresGradient(true);
         NDArray y;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            y = gn.forward(new ParameterStore(x.getManager(), false), new NDList(input), true)
+            y = gn.forward(new ParameterStore(x32.getManager(), false), new NDList(input), true)
                     .singletonOrThrow();
             gc.backward(HalfPrecision.toFloat32(y).mul(upstream).sum());
         }
         Result r = new Result(
                 y.toType(DataType.FLOAT32, false).toFloatArray(),
-                y.getDataType(),
+                HalfPrecision.dataType(y),
                 weight.getGradient().toFloatArray(),
                 weight.getGradient().getDataType(),
                 bias.getGradient().toFloatArray(),
