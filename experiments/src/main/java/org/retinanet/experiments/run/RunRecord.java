@@ -163,6 +163,16 @@ public final class RunRecord {
         return out;
     }
 
+    /** Whether the CPU has native bfloat16 instructions (AVX-512 BF16 or AMX), which oneDNN's bf16 kernels use. */
+    public static boolean cpuHasBfloat16Kernels() {
+        for (JsonNode flag : cpu().path("isa")) {
+            if (flag.asText().equals("avx512_bf16") || flag.asText().equals("amx_bf16")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** GPUs as nvidia-smi lists them (name, memory, driver); none on a CPU machine. */
     public static ArrayNode gpus() {
         ArrayNode out = JSON.createArrayNode();

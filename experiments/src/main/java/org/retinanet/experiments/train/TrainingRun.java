@@ -187,6 +187,17 @@ public final class TrainingRun {
         }
     }
 
+    /** Why a CPU run computes in another precision than a GPU's, and what this CPU has. */
+    private static String cpuPrecisionReason(Precision onCpu) {
+        boolean bf16 = RunRecord.cpuHasBfloat16Kernels();
+        String here = bf16 ? "this CPU has them" : "this CPU has neither";
+        return onCpu == Precision.BF16
+                ? "libtorch has no fast fp16 convolutions on a CPU, and fast bf16 ones where it has AVX-512 BF16 or"
+                        + " AMX (" + here + (bf16 ? "" : "; --set train.precisionOnCpu=fp32 may be faster") + ")"
+                : "libtorch has no fast half-precision convolutions on a CPU without AVX-512 BF16 or AMX (" + here
+                        + "; `retinanet bench --precision fp32,bf16` measures both)";
+    }
+
     /** A fresh start would replace the checkpoints and metrics of the run already in the directory. */
     private void refuseToOverwrite() throws IOException {
         RunDirectory dir = new RunDirectory(runDir);
@@ -252,8 +263,7 @@ public final class TrainingRun {
             Precision precision = tc.precisionOn(device);
             if (!precision.toString().equals(tc.precision())) {
                 System.err.println("retinanet: train.precision " + tc.precision() + " runs as " + precision + " on "
-                        + device + " (train.precisionOnCpu): libtorch has no fast half-precision convolutions on a"
-                        + " CPU; `retinanet bench --precision fp16` measures them here");
+                        + device + " (train.precisionOnCpu): " + cpuPrecisionReason(precision));
             }
             manifest.record("precision", JSON.valueToTree(precision.toString()));
             PrecisionPlan plan = PrecisionPlan.of(precision, detector);

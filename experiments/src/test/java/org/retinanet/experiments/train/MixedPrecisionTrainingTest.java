@@ -90,4 +90,19 @@ class MixedPrecisionTrainingTest {
             }
         }
     }
+
+    /** The AMP preset's arrangement: fp16 on a GPU, bf16 on a CPU, said in one line and recorded. */
+    @Test
+    void onACpuPrecisionOnCpuReplacesThePrecisionAndSaysSo() throws Exception {
+        Path dir = tmp.resolve("amp");
+        TinyTraining.Outcome r =
+                run(trainArgs(dir, List.of("train.precision=fp16", "train.precisionOnCpu=bf16"), "--max-iters", "1"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err().lines().filter(l -> l.contains("runs as")))
+                .singleElement()
+                .asString()
+                .startsWith("retinanet: train.precision fp16 runs as bf16 on cpu() (train.precisionOnCpu): ")
+                .contains("AVX-512 BF16");
+        assertThat(RunManifest.read(dir).get("precision").asText()).isEqualTo("bf16");
+    }
 }
