@@ -206,8 +206,8 @@ public final class TrainingRun {
             String what = saved.isEmpty()
                     ? dir.metrics().getFileName().toString()
                     : "checkpoint " + runDir.relativize(saved.get(saved.size() - 1));
-            throw new UserException("--work-dir " + runDir + " already holds a run (" + what
-                    + "); --resume continues it, or choose another --work-dir (nothing was changed)");
+            throw new UserException("run directory " + runDir + " already holds a run (" + what
+                    + "); --resume continues it, or --work-dir names another (nothing was changed)");
         }
     }
 

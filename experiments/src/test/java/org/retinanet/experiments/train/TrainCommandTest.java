@@ -287,8 +287,8 @@ class TrainCommandTest {
 
         assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
         assertThat(r.err())
-                .contains(
-                        "--work-dir " + dir + " already holds a run (checkpoint checkpoints/iter_0000000" + TOTAL_ITERS)
+                .contains("run directory " + dir + " already holds a run (checkpoint checkpoints/iter_0000000"
+                        + TOTAL_ITERS)
                 .contains("--resume continues it");
         Map<String, byte[]> after = snapshot(dir);
         assertThat(after.keySet()).isEqualTo(before.keySet());
