@@ -18,7 +18,8 @@ import picocli.CommandLine.ParentCommand;
         description = {
             "Versions (Java, DJL, libtorch, oneDNN), CPU and instruction sets, the convolution path chosen"
                     + " and why, threads, THP, determinism switches, and every visible GPU with numeric checks against the host"
-                    + " (convolutions; a small detector's forward and backward, in float32 and in fp16 mixed precision).",
+                    + " (convolutions; a small detector's forward and backward, in float32 and in fp16 and bf16 mixed"
+                    + " precision); the host's convolutions in fp16 and bf16 too.",
             "Exit code 0 when every check passes, 1 when one computes wrong numbers."
         })
 final class DoctorCommand implements Callable<Integer> {
@@ -89,6 +90,12 @@ final class DoctorCommand implements Callable<Integer> {
                 "convolutions",
                 (conv.get("ok").asBoolean() ? "OK: " : "WRONG: ")
                         + conv.get("path").asText() + ". " + conv.get("why").asText());
+        conv.path("half")
+                .fields()
+                .forEachRemaining(h -> line(
+                        "  in " + h.getKey(),
+                        (h.getValue().get("ok").asBoolean() ? "OK: " : "WRONG: ")
+                                + h.getValue().get("summary").asText()));
         if (r.has("probe")) {
             for (JsonNode p : r.get("probe")) {
                 line(

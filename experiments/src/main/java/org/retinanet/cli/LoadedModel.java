@@ -91,7 +91,7 @@ final class LoadedModel implements AutoCloseable {
         int numClasses = numClasses(experiment, registry, config);
         Device device = org.retinanet.experiments.train.Devices.parse(
                 deviceName != null ? deviceName : experiment.config().device());
-        org.retinanet.experiments.engine.ConvPath.ensureCorrectFor(device);
+        org.retinanet.experiments.engine.ConvPath.ensureCorrectFor(device, precision.dataType());
         NDManager manager = NDManager.newBaseManager(device);
         try {
             DetectorBuilder.Built built =

@@ -21,6 +21,8 @@ class DoctorCommandTest {
         assertThat(report.at("/convolutions/ok").asBoolean()).isTrue();
         assertThat(report.at("/convolutions/path").asText()).isIn("onednn", "native");
         assertThat(report.at("/convolutions/why").asText()).contains("8/8 shapes correct");
+        assertThat(report.at("/convolutions/half/fp16/summary").asText()).contains("8/8 shapes correct in float16");
+        assertThat(report.at("/convolutions/half/bf16/summary").asText()).contains("8/8 shapes correct in bfloat16");
         assertThat(report.at("/determinism").has("deterministicAlgorithms")).isTrue();
         assertThat(report.at("/gpus/visible").asInt())
                 .isEqualTo(report.at("/gpus/devices").size());
@@ -34,6 +36,7 @@ class DoctorCommandTest {
         assertThat(r.out())
                 .contains("engine         DJL 0.36.0, libtorch 2.7.1 (oneDNN 3.7.1)")
                 .contains("convolutions   OK:")
+                .contains("  in bf16      OK: 8/8 shapes correct in bfloat16")
                 .contains("verdict: every check passed");
     }
 }

@@ -9,6 +9,7 @@ import org.retinanet.api.registry.Registry;
 import org.retinanet.api.registry.UserException;
 import org.retinanet.experiments.config.Experiment;
 import org.retinanet.experiments.engine.ConvPath;
+import org.retinanet.experiments.engine.ConvSelfCheck;
 import org.retinanet.experiments.model.DetectorBuilder;
 import org.retinanet.experiments.train.Devices;
 
@@ -61,6 +62,11 @@ public final class BenchRunner {
         ConvPath.Choice conv = ConvPath.ensureCorrectFor(device);
         if (conv != null) {
             notes.add("convolutions: " + conv.path() + " (" + ConvPath.isaCap() + ")");
+        }
+        ConvSelfCheck.Result half =
+                ConvPath.ensureCorrectFor(device, settings.precision().dataType());
+        if (half != null) {
+            notes.add("convolutions in " + settings.precision() + ": " + half.summary());
         }
         int numClasses = numClasses(experiment, notes);
         MemoryProbe.resetPeak();

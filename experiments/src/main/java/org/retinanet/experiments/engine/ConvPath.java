@@ -1,6 +1,9 @@
 package org.retinanet.experiments.engine;
 
 import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +28,7 @@ public final class ConvPath {
     }
 
     private static Choice chosen;
+    private static final Map<DataType, ConvSelfCheck.Result> HALF_CHECKS = new EnumMap<>(DataType.class);
 
     private ConvPath() {}
 
@@ -43,6 +47,44 @@ public final class ConvPath {
     public static Choice ensureCorrectFor(Device device) {
         TorchContext.get(); // the engine, loaded and quiet
         return Device.Type.CPU.equals(device.getDeviceType()) ? ensureCorrect() : null;
+    }
+
+    /**
+     * The host's convolutions checked in {@code compute} as well, once per process and type, when a
+     * command computes in a half type on the host: those are other kernels than float32's. Wrong
+     * half-precision convolutions stop the command with one line; float32 is the way on.
+     */
+    public static ConvSelfCheck.Result ensureCorrectFor(Device device, DataType compute) {
+        ensureCorrectFor(device);
+        if (!Device.Type.CPU.equals(device.getDeviceType())
+                || (compute != DataType.FLOAT16 && compute != DataType.BFLOAT16)) {
+            return null;
+        }
+        synchronized (ConvPath.class) {
+            return HALF_CHECKS.computeIfAbsent(
+                    compute, type -> requireCorrect(ConvSelfCheck.run(Device.cpu(), type), isaCap()));
+        }
+    }
+
+    /** The half-precision check this process made for {@code type}, or null. */
+    public static synchronized ConvSelfCheck.Result halfCheck(DataType type) {
+        return HALF_CHECKS.get(type);
+    }
+
+    /** {@code check} when it passed; otherwise the one-line refusal. */
+    static ConvSelfCheck.Result requireCorrect(ConvSelfCheck.Result check, String isa) {
+        if (!check.ok()) {
+            String type = check.type() == DataType.BFLOAT16 ? "bf16" : "fp16";
+            throw new UnusableEngineException(type + " convolutions are wrong on this CPU (" + pathSoFar() + ", " + isa
+                    + "; " + check.summary() + "); not training on wrong numbers. Compute in fp32 here"
+                    + " (--set train.precisionOnCpu=fp32, or --precision fp32)");
+        }
+        return check;
+    }
+
+    private static String pathSoFar() {
+        Choice c = current();
+        return c == null ? "float32 path not chosen yet" : c.path() + " path";
     }
 
     /** The choice made so far, or null when no command needed convolutions yet. */

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.GradientCollector;
@@ -71,6 +72,16 @@ public final class Doctor {
             conv.put("path", "none");
             conv.put("why", ex.getMessage());
         }
+        // what a run in half precision on the host computes with (other kernels than float32's)
+        ObjectNode half = conv.putObject("half");
+        if (conv.get("ok").asBoolean()) {
+            for (DataType type : List.of(DataType.FLOAT16, DataType.BFLOAT16)) {
+                ConvSelfCheck.Result r = ConvSelfCheck.run(Device.cpu(), type);
+                ObjectNode h = half.putObject(type == DataType.FLOAT16 ? "fp16" : "bf16");
+                h.put("ok", r.ok());
+                h.put("summary", r.summary());
+            }
+        }
         if (probe) {
             out.set("probe", probe(out.get("cpu").get("isa")));
         }
@@ -96,7 +107,11 @@ public final class Doctor {
             }
             checkGpu(registry, Device.gpu(i), d);
         }
-        out.put("ok", conv.get("ok").asBoolean() && allGpusOk(devices));
+        boolean halfOk = true;
+        for (JsonNode h : conv.get("half")) {
+            halfOk &= h.get("ok").asBoolean();
+        }
+        out.put("ok", conv.get("ok").asBoolean() && halfOk && allGpusOk(devices));
         return out;
     }
 

@@ -132,7 +132,7 @@ public final class TrainingRun {
         } else {
             refuseToOverwrite();
         }
-        ConvPath.ensureCorrectFor(devices.get(0));
+        ConvPath.ensureCorrectFor(devices.get(0), precision.dataType());
         // nothing in the run directory changes before its lock is held
         try (RunDirectory.Lock lock = new RunDirectory(runDir).lock()) {
             return run(cfg, devices);
@@ -160,6 +160,11 @@ public final class TrainingRun {
             ObjectNode engine = (ObjectNode) environment.get("engine");
             engine.put("convolutions", conv.path());
             engine.put("convolutionsWhy", conv.reason());
+            var half =
+                    ConvPath.halfCheck(cfg.train().precisionOn(devices.get(0)).dataType());
+            if (half != null) {
+                engine.put("convolutionsHalf", half.summary());
+            }
         }
         ((ObjectNode) environment.get("engine")).set("determinism", determinism.state());
         manifest.record("environment", environment);

@@ -72,6 +72,11 @@ class MixedPrecisionTrainingTest {
         TinyTraining.Outcome r = run(trainArgs(whole, bf16));
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(RunManifest.read(whole).get("precision").asText()).isEqualTo("bf16");
+        assertThat(RunManifest.read(whole)
+                        .at("/environment/engine/convolutionsHalf")
+                        .asText())
+                .as("the bf16 convolutions were checked before training")
+                .contains("8/8 shapes correct in bfloat16");
         assertThat(scalars(eventFiles(whole).get(0), "train/loss_scale")).isEmpty();
         Map<Long, Float> loss = losses(eventFiles(whole).get(0)).get("train/loss");
         assertThat(loss).hasSize(TOTAL_ITERS);
