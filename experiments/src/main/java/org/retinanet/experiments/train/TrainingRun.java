@@ -64,6 +64,9 @@ public final class TrainingRun {
     private final Path runDir;
     private final Options options;
     private RunManifest runManifest;
+    /** What the run computes in on its first device: {@code train.precision}, or {@code precisionOnCpu} on a CPU. */
+    private Precision precision;
+
     private DetectionDataset valSet;
 
     /**
@@ -125,7 +128,7 @@ public final class TrainingRun {
         if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
             throw new UserException("--work-dir " + runDir + " is a file, not a directory");
         }
-        Precision precision = cfg.train().precisionOn(devices.get(0));
+        precision = cfg.train().precisionOn(devices.get(0));
         if (options.resume()) {
             checkResumable(cfg.data().train().batchSize() * devices.size(), precision);
             checkSameConfig();
@@ -160,8 +163,7 @@ public final class TrainingRun {
             ObjectNode engine = (ObjectNode) environment.get("engine");
             engine.put("convolutions", conv.path());
             engine.put("convolutionsWhy", conv.reason());
-            var half =
-                    ConvPath.halfCheck(cfg.train().precisionOn(devices.get(0)).dataType());
+            var half = ConvPath.halfCheck(precision.dataType());
             if (half != null) {
                 engine.put("convolutionsHalf", half.summary());
             }
@@ -265,7 +267,6 @@ public final class TrainingRun {
                     new DetectorBuilder(registry).buildAndInitialize(cfg.model(), numClasses, manager);
             built.notes().forEach(n -> System.err.println("retinanet: " + n));
             Detector detector = built.detector();
-            Precision precision = tc.precisionOn(device);
             if (!precision.toString().equals(tc.precision())) {
                 System.err.println("retinanet: train.precision " + tc.precision() + " runs as " + precision + " on "
                         + device + " (train.precisionOnCpu): " + cpuPrecisionReason(precision));
