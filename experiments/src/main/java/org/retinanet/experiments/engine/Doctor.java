@@ -76,10 +76,15 @@ public final class Doctor {
         ObjectNode half = conv.putObject("half");
         if (conv.get("ok").asBoolean()) {
             for (DataType type : List.of(DataType.FLOAT16, DataType.BFLOAT16)) {
-                ConvSelfCheck.Result r = ConvSelfCheck.run(Device.cpu(), type);
                 ObjectNode h = half.putObject(type == DataType.FLOAT16 ? "fp16" : "bf16");
-                h.put("ok", r.ok());
-                h.put("summary", r.summary());
+                try {
+                    ConvSelfCheck.Result r = ConvSelfCheck.run(Device.cpu(), type);
+                    h.put("ok", r.ok());
+                    h.put("summary", r.summary());
+                } catch (RuntimeException ex) {
+                    h.put("ok", false);
+                    h.put("summary", "could not run: " + ex);
+                }
             }
         }
         if (probe) {
