@@ -117,6 +117,13 @@ class DetectorCommandsTest {
     /** {@code predict} on the test image with the random weights; the results file it wrote. */
     private static JsonNode predict(String outName, String... extra) throws Exception {
         Path out = dir.resolve(outName);
+        var r = CliRunner.run(predictArgs(image, out, extra));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        return JSON.readTree(out.toFile());
+    }
+
+    /** {@code predict}'s arguments for {@code imageFile} with the random weights, writing {@code out}. */
+    private static String[] predictArgs(Path imageFile, Path out, String... extra) {
         List<String> args = new java.util.ArrayList<>(List.of(
                 "predict",
                 "-c",
@@ -126,13 +133,11 @@ class DetectorCommandsTest {
                 "--weights",
                 weights.toString(),
                 "--image",
-                image.toString(),
+                imageFile.toString(),
                 "--out",
                 out.toString()));
         args.addAll(List.of(extra));
-        var r = CliRunner.run(args.toArray(String[]::new));
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        return JSON.readTree(out.toFile());
+        return args.toArray(String[]::new);
     }
 
     private static JsonNode strongest(JsonNode dets) {
@@ -160,18 +165,7 @@ class DetectorCommandsTest {
     void undecodableImageIsOneLine() throws Exception {
         Path bad = dir.resolve("broken.png");
         Files.write(bad, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3, 4, 5});
-        var r = CliRunner.run(
-                "predict",
-                "-c",
-                PRESET,
-                "--set",
-                FOUR_CLASSES,
-                "--weights",
-                weights.toString(),
-                "--image",
-                bad.toString(),
-                "--out",
-                dir.resolve("x.json").toString());
+        var r = CliRunner.run(predictArgs(bad, dir.resolve("x.json")));
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(errorLine(r.err())).contains("broken.png");
     }
