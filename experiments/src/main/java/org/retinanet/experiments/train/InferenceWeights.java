@@ -8,7 +8,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.util.HashMap;
 import java.util.Map;
-import org.retinanet.api.nn.HalfPrecision;
 
 /**
  * The weights of an inference run in a precision: the weights themselves in float32, otherwise a
@@ -41,10 +40,6 @@ public final class InferenceWeights extends ParameterStore {
         if (weight.getDevice().equals(device) && weight.getDataType() == type) {
             return weight;
         }
-        return copies.computeIfAbsent(parameter.getId(), id -> {
-            NDArray copy = HalfPrecision.cast(weight.toDevice(device, false), type);
-            copy.attach(manager);
-            return copy;
-        });
+        return copies.computeIfAbsent(parameter.getId(), id -> WeightCopy.of(weight, device, type, manager));
     }
 }

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.retinanet.api.nn.HalfPrecision;
 import org.retinanet.api.nn.TensorCopy;
 
 /**
@@ -74,20 +73,7 @@ public final class StepWeights extends ParameterStore {
     }
 
     private NDArray leaf(Parameter parameter, Device device, DataType type) {
-        NDArray weight = parameter.getArray();
-        NDArray moved = weight.toDevice(device, false);
-        NDArray copy = HalfPrecision.cast(moved, type);
-        if (copy == weight) {
-            copy = weight.duplicate(); // libtorch's to() aliases when nothing changes
-        }
-        NDManager madeIn = copy.getManager();
-        copy.attach(shardManager);
-        if (moved != weight && moved != copy) {
-            moved.close();
-        }
-        if (madeIn != weight.getManager() && madeIn != shardManager) {
-            madeIn.close(); // the sub-manager DJL opens for another device, empty now
-        }
+        NDArray copy = WeightCopy.of(parameter.getArray(), device, type, shardManager);
         if (parameter.requiresGradient()) {
             copy.setRequiresGradient(true);
         }
