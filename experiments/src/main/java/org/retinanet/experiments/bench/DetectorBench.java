@@ -3,7 +3,6 @@ package org.retinanet.experiments.bench;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
@@ -18,7 +17,6 @@ import org.retinanet.api.model.DetectionBatch;
 import org.retinanet.api.model.HeadOutput;
 import org.retinanet.api.model.LossOutput;
 import org.retinanet.api.model.TorchNames;
-import org.retinanet.api.nn.HalfPrecision;
 import org.retinanet.experiments.config.TrainConfig;
 import org.retinanet.experiments.model.Detector;
 import org.retinanet.experiments.train.InferenceWeights;
@@ -136,12 +134,11 @@ public final class DetectorBench {
             PrecisionPlan plan = ps.plan();
             DataType compute = plan.computeType();
             if (sgd == null) {
-                NDList outputs = HalfPrecision.toFloat32(
-                        detector.forward(ps, new NDList(HalfPrecision.cast(batch.images(), compute)), false));
-                sync(outputs.get(0));
+                HeadOutput outputs = detector.headOutput(ps, batch, false, compute);
+                sync(outputs.arrays().get(0));
                 deviceMemory.sample();
                 t = mark(phases, Phase.FORWARD, t);
-                detector.head().detect(new HeadOutput(outputs), batch.metas());
+                detector.head().detect(outputs, batch.metas());
                 mark(phases, Phase.POSTPROCESS, t);
             } else {
                 // as a training step does it (TrainingRun): weights for this step, the loss scaled
@@ -149,12 +146,11 @@ public final class DetectorBench {
                 float lossScale = scaler == null ? 1f : scaler.scale();
                 LossOutput loss;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDList outputs = HalfPrecision.toFloat32(
-                            detector.forward(weights, new NDList(HalfPrecision.cast(batch.images(), compute)), true));
-                    sync(outputs.get(0));
+                    HeadOutput outputs = detector.headOutput(weights, batch, true, compute);
+                    sync(outputs.arrays().get(0));
                     deviceMemory.sample();
                     t = mark(phases, Phase.FORWARD, t);
-                    loss = detector.head().loss(new HeadOutput(outputs), batch);
+                    loss = detector.head().loss(outputs, batch);
                     // reading the total is the sync point, and what a trainer reads anyway
                     finite = Double.isFinite(
                             loss.total().toType(DataType.FLOAT64, false).getDouble());

@@ -86,7 +86,11 @@ public final class Detector extends AbstractBlock {
         return head.detect(headOutput(ps, batch, false, compute), batch.metas());
     }
 
-    private HeadOutput headOutput(ParameterStore ps, DetectionBatch batch, boolean training, DataType compute) {
+    /**
+     * The head's outputs for {@code batch}, the forward in {@code compute} (images cast to it, the
+     * store handing out weights of that type), the outputs in float32 for losses and post-processing.
+     */
+    public HeadOutput headOutput(ParameterStore ps, DetectionBatch batch, boolean training, DataType compute) {
         NDArray images = batch.images();
         NDList outputs = forward(ps, new NDList(HalfPrecision.cast(images, compute)), training);
         return new HeadOutput(HalfPrecision.toFloat32(outputs));
